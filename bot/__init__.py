@@ -1,0 +1,1 @@
+"""The Discord adapter over the knowledge core (built under issue 3)."""
