@@ -1,0 +1,240 @@
+"""The ``run_bot.py`` command line: ask questions and curate facts offline.
+
+Every user mistake ends in one clear line on standard error and exit status 1;
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from cli import render
+from knowledge.base import KnowledgeBase
+from knowledge.errors import InvalidQuestion, KnowledgeError
+from knowledge.models import UnansweredStatus
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE = PROJECT_ROOT / "data" / "knowledge.db"
+CONSOLE_ACTOR = "console"
+CONSOLE_PLACE = "console"
+
+
+def database_path(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Path:
+    """``--db`` wins, then ``DATABASE_PATH``, then ``data/knowledge.db`` in the project."""
+    if arguments.db:
+        return Path(arguments.db)
+    if environ.get("DATABASE_PATH"):
+        return Path(environ["DATABASE_PATH"])
+    return DEFAULT_DATABASE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run_bot.py",
+        description="Sourced answers about shared-services outsourcing, offline or on Discord.",
+    )
+    parser.add_argument("--db", metavar="PATH", help="database file (default: DATABASE_PATH)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="answer a question from the knowledge base")
+    ask.add_argument("question", nargs="?", help="the question (omit with --json to read stdin)")
+    ask.add_argument(
+        "--json", action="store_true", help="read one question a line, print one JSON a line"
+    )
+    ask.set_defaults(handler=_ask)
+
+    facts = commands.add_parser("facts", help="list, show and change facts").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    facts.add_parser("list", help="every fact").set_defaults(handler=_facts_list)
+    show = facts.add_parser("show", help="one fact with its source and history")
+    show.add_argument("id", type=int)
+    show.set_defaults(handler=_facts_show)
+    add = facts.add_parser("add", help="add a fact")
+    _fact_fields(add, required=True)
+    add.set_defaults(handler=_facts_add)
+    edit = facts.add_parser("edit", help="change parts of a fact")
+    edit.add_argument("id", type=int)
+    _fact_fields(edit, required=False)
+    edit.set_defaults(handler=_facts_edit)
+    remove = facts.add_parser("remove", help="stop a fact answering (its history stays)")
+    remove.add_argument("id", type=int)
+    remove.set_defaults(handler=_facts_remove)
+    export = facts.add_parser("export", help="print every fact, source and history entry")
+    export.add_argument("--format", choices=["json"], default="json")
+    export.set_defaults(handler=_facts_export)
+    load = facts.add_parser("import", help="load an export into an empty database")
+    load.add_argument("file", type=Path)
+    load.set_defaults(handler=_facts_import)
+
+    unanswered = commands.add_parser(
+        "unanswered", help="questions the bot could not answer"
+    ).add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = unanswered.add_parser("list", help="most-asked first")
+    listing.add_argument("--status", choices=[s.value for s in UnansweredStatus], default="open")
+    listing.set_defaults(handler=_unanswered_list)
+    resolve = unanswered.add_parser("resolve", help="close a question with the fact answering it")
+    resolve.add_argument("id", type=int)
+    resolve.add_argument("--fact", type=int, required=True, metavar="FACT_ID")
+    resolve.add_argument(
+        "--no-teach", action="store_true", help="do not add its wording to the fact's questions"
+    )
+    resolve.set_defaults(handler=_unanswered_resolve)
+    dismiss = unanswered.add_parser("dismiss", help="close a question that needs no answer")
+    dismiss.add_argument("id", type=int)
+    dismiss.set_defaults(handler=_unanswered_dismiss)
+    return parser
+
+
+def _fact_fields(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    parser.add_argument("--answer", required=required, help="one to three plain sentences")
+    parser.add_argument("--source", required=required, help="source key (see `facts list`)")
+    parser.add_argument("--quote", required=required, help="verbatim words from the source")
+    parser.add_argument(
+        "--question",
+        action="append",
+        required=required,
+        help="an example question a member would ask (repeat for more)",
+    )
+    parser.add_argument("--keyword", action="append", help="a keyword (repeat for more)")
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    environ: Mapping[str, str] | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run one command; returns the exit status."""
+    environ = os.environ if environ is None else environ
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    handler: Callable[..., int] | None = getattr(arguments, "handler", None)
+    if handler is None:
+        parser.print_help(out)
+        return 2
+    try:
+        kb = KnowledgeBase.open(
+            database_path(arguments, environ), with_curated=handler is not _facts_import
+        )
+        return handler(kb, arguments, stdin or sys.stdin, out)
+    except KnowledgeError as error:
+        print(f"error: {error}", file=err)
+        return 1
+
+
+def _ask(kb: KnowledgeBase, arguments: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    if arguments.json:
+        lines = [arguments.question] if arguments.question else stdin
+        sources = {source.key: source for source in kb.facts.sources()}
+        for line in lines:
+            question = line.rstrip("\n")
+            if not question.strip():
+                continue
+            reply = kb.ask(question, place=CONSOLE_PLACE)
+            print(render.dumps(render.reply_json(reply, sources)), file=out, flush=True)
+        return 0
+    if arguments.question is None:
+        raise InvalidQuestion('give a question: run_bot.py ask "who owns SSCL?"')
+    print(render.reply_text(kb.ask(arguments.question, place=CONSOLE_PLACE)), file=out)
+    return 0
+
+
+def _facts_list(kb: KnowledgeBase, _: argparse.Namespace, __: TextIO, out: TextIO) -> int:
+    for fact in kb.facts.facts():
+        print(render.fact_line(fact), file=out)
+    print("\nSources: " + ", ".join(source.key for source in kb.facts.sources()), file=out)
+    return 0
+
+
+def _facts_show(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO) -> int:
+    fact = kb.facts.fact(arguments.id)
+    print(render.fact_text(fact, kb.facts.source(fact.source_key)), file=out)
+    print("History:", file=out)
+    for entry in kb.facts.history(fact.id):
+        print(f"  {entry.at}  {entry.action} by {entry.actor}", file=out)
+    return 0
+
+
+def _facts_add(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO) -> int:
+    fact = kb.add_fact(
+        answer=arguments.answer,
+        source_key=arguments.source,
+        quote=arguments.quote,
+        questions=arguments.question,
+        keywords=arguments.keyword or (),
+        actor=CONSOLE_ACTOR,
+    )
+    print(f"added fact {fact.id}", file=out)
+    return 0
+
+
+def _facts_edit(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO) -> int:
+    fact = kb.edit_fact(
+        arguments.id,
+        actor=CONSOLE_ACTOR,
+        answer=arguments.answer,
+        source_key=arguments.source,
+        quote=arguments.quote,
+        questions=arguments.question,
+        keywords=arguments.keyword,
+    )
+    print(f"changed fact {fact.id}", file=out)
+    return 0
+
+
+def _facts_remove(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO) -> int:
+    kb.remove_fact(arguments.id, actor=CONSOLE_ACTOR)
+    print(f"removed fact {arguments.id} (its history is kept)", file=out)
+    return 0
+
+
+def _facts_export(kb: KnowledgeBase, _: argparse.Namespace, __: TextIO, out: TextIO) -> int:
+    print(json.dumps(kb.facts.export(), ensure_ascii=False, indent=1), file=out)
+    return 0
+
+
+def _facts_import(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO) -> int:
+    try:
+        data = json.loads(arguments.file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise InvalidQuestion(f"cannot read {arguments.file}: {error}") from error
+    count = kb.facts.import_(data)
+    print(f"imported {count} facts", file=out)
+    return 0
+
+
+def _unanswered_list(
+    kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO
+) -> int:
+    entries = kb.unanswered.list(UnansweredStatus(arguments.status))
+    for entry in entries:
+        print(render.unanswered_line(entry), file=out)
+    if not entries:
+        print(f"no {arguments.status} questions", file=out)
+    return 0
+
+
+def _unanswered_resolve(
+    kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO
+) -> int:
+    kb.resolve(arguments.id, arguments.fact, actor=CONSOLE_ACTOR, teach=not arguments.no_teach)
+    print(f"resolved question {arguments.id} with fact {arguments.fact}", file=out)
+    return 0
+
+
+def _unanswered_dismiss(
+    kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO
+) -> int:
+    kb.unanswered.dismiss(arguments.id, actor=CONSOLE_ACTOR)
+    print(f"dismissed question {arguments.id}", file=out)
+    return 0

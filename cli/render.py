@@ -1,0 +1,89 @@
+"""Plain-text and JSON renderings of the core's objects for the terminal."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Any
+
+from knowledge.base import Reply
+from knowledge.models import Fact, Outcome, Source, Unanswered
+
+WIDTH = 88
+
+
+def source_line(source: Source) -> str:
+    dated = f"{source.title} ({source.date})" if source.date else source.title
+    return f"Source: {dated}"
+
+
+def reply_text(reply: Reply) -> str:
+    """What ``run_bot.py ask`` prints for a reply."""
+    if reply.match.outcome is Outcome.ANSWER and reply.fact and reply.source:
+        return "\n".join(
+            [
+                _wrap(reply.fact.answer),
+                "",
+                source_line(reply.source),
+                _wrap(f"Quote: \u201c{reply.fact.quote}\u201d"),
+                f"(fact {reply.fact.id}, confidence {reply.match.score:.0f})",
+            ]
+        )
+    if reply.match.outcome is Outcome.SUGGESTIONS:
+        lines = ["I'm not sure I understood. Did you mean one of these?"]
+        lines += [
+            _wrap(f"[fact {fact.id}] {fact.answer}", indent="  ") for fact in reply.suggestions
+        ]
+        return "\n".join(lines)
+    logged = f" (question {reply.logged.id})" if reply.logged else ""
+    return f"I don't know yet, I've logged this for a rep{logged}."
+
+
+def reply_json(reply: Reply, sources: dict[str, Source]) -> dict[str, Any]:
+    """The one-line JSON object of ``run_bot.py ask --json``."""
+    fact = reply.fact if reply.answered else None
+    return {
+        "question": reply.question,
+        "answered": reply.answered,
+        "fact_id": fact.id if fact else None,
+        "answer": fact.answer if fact else None,
+        "score": round(reply.match.score, 2),
+        "sources": [_source_json(sources[fact.source_key], fact.quote)] if fact else [],
+        "suggestions": [
+            {"fact_id": candidate.id, "answer": candidate.answer, "score": round(score, 2)}
+            for candidate, score in zip(
+                reply.suggestions, (c.score for c in reply.match.suggestions), strict=True
+            )
+        ],
+    }
+
+
+def fact_text(fact: Fact, source: Source) -> str:
+    lines = [f"Fact {fact.id}", _wrap(fact.answer, indent="  "), source_line(source)]
+    lines.append(_wrap(f"Quote: \u201c{fact.quote}\u201d"))
+    if fact.keywords:
+        lines.append("Keywords: " + ", ".join(fact.keywords))
+    lines.append("Example questions:")
+    lines += [f"  - {q.text}  [{q.origin.value}]" for q in fact.questions]
+    return "\n".join(lines)
+
+
+def fact_line(fact: Fact) -> str:
+    return textwrap.shorten(f"{fact.id:>6}  {fact.answer}", WIDTH)
+
+
+def unanswered_line(entry: Unanswered) -> str:
+    asked = f"asked {entry.count}x, last {entry.last_asked_at[:10]}"
+    return textwrap.shorten(f"{entry.id:>5}  [{entry.status.value}] {asked}: {entry.text}", WIDTH)
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _source_json(source: Source, quote: str) -> dict[str, str]:
+    return {"title": source.title, "date": source.date, "quote": quote, "url": source.url}
+
+
+def _wrap(text: str, indent: str = "") -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent or "  ")

@@ -1,0 +1,269 @@
+"""Turn a question or a fact's text into weighted content terms.
+
+The pipeline: clean (``knowledge.text``), drop chat filler, repair typos
+against the knowledge base's own vocabulary, read number words as digits,
+stem (so inflections meet), then apply the synonym phrase rules so every
+way of naming a thing becomes one canonical term. Each term is weighed by
+how rare its word is in general English (wordfreq): "the" weighs almost
+nothing, "Serco" a lot.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from wordfreq import zipf_frequency
+
+from knowledge.lexicon import Lexicon
+from knowledge.text import MAX_QUESTION_CHARS, clean, fold
+
+# Weight of a term = WEIGHT_CEILING - its Zipf frequency in English, clipped to
+# [MIN_WEIGHT, MAX_WEIGHT]. Zipf 7+ is "the"; 3 is a rare word; 0 unknown.
+WEIGHT_CEILING = 6.5
+MIN_WEIGHT = 0.1
+MAX_WEIGHT = 4.0
+NUMBER_WEIGHT = 3.0
+
+# Typo repair: a word outside the vocabulary is repaired when it is not an
+# English word (Zipf below REAL_WORD_ZIPF), or when it is a rare one and a
+# vocabulary word one edit away is much more common (e.g. "kelley" -> "kelly").
+REAL_WORD_ZIPF = 3.0
+RARE_WORD_REPAIR_MARGIN = 1.0
+MIN_REPAIR_LENGTH = 3
+
+_LONGEST_PHRASE = 6
+# The words after a possessive ("Khakhria's phone number") are what the
+# question is about: a fact that never mentions them cannot answer.
+_POSSESSIVE_HEAD = re.compile(
+    r"\b(?!(?:what|that|it|who|where|there|here|he|she|how|when|why|let|this)['\u2019]s)"
+    r"\w+['\u2019]s\s+(\w+)(?:\s+(\w+))?"
+)
+_NOT_A_HEAD = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "can",
+        "could",
+        "has",
+        "have",
+        "had",
+        "should",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "the",
+        "a",
+        "an",
+        "about",
+        "if",
+        "my",
+        "our",
+        "your",
+        "their",
+        "his",
+        "her",
+        "its",
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "kind",
+        "sort",
+        "type",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "happens",
+        "happened",
+        "happening",
+        "going",
+    ]
+)
+_DIGITS = re.compile(r"^\d+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """A text reduced to what matching needs."""
+
+    terms: tuple[str, ...]
+    """Content terms in order (stems or canonical synonyms), filler removed."""
+    weights: dict[str, float]
+    """Weight of each distinct term."""
+    question_types: frozenset[str]
+    """What kind of answer the text asks for (quantity, time, place, person, reason)."""
+    focus: frozenset[str] = frozenset()
+    """Terms naming what the question is about; a fact must cover them to answer."""
+    text: str = ""
+    """The cleaned text with typos repaired, for plain string similarity."""
+
+    @property
+    def numbers(self) -> frozenset[str]:
+        return frozenset(term for term in self.terms if _DIGITS.match(term))
+
+    @property
+    def total_weight(self) -> float:
+        return sum(self.weights.values())
+
+
+def _allowed_edits(word: str) -> int:
+    if len(word) <= 4:
+        return 1
+    if len(word) <= 8:
+        return 2
+    return 3
+
+
+@lru_cache(maxsize=65_536)
+def word_zipf(word: str) -> float:
+    return zipf_frequency(word, "en")
+
+
+def word_weight(word: str) -> float:
+    if _DIGITS.match(word):
+        return NUMBER_WEIGHT
+    return min(MAX_WEIGHT, max(MIN_WEIGHT, WEIGHT_CEILING - word_zipf(word)))
+
+
+class Analyser:
+    """Analyses text against a lexicon and a vocabulary of known words.
+
+    >>> analyser = Analyser(default_lexicon(), vocabulary=["steria", "contract"])
+    >>> analyser.analyse("how much is the steira contrct worth").terms
+    ('steria', 'contract', 'worth')
+    """
+
+    def __init__(self, lexicon: Lexicon, vocabulary: Iterable[str] = ()) -> None:
+        self._lexicon = lexicon
+        self._stemmer = snowballstemmer.stemmer("english")
+        self._phrases: dict[tuple[str, ...], str] = {}
+        phrase_words: set[str] = set()
+        for canonical, variants in lexicon.synonyms.items():
+            for variant in variants:
+                words = clean(variant).split()
+                phrase_words.update(words)
+                self._phrases[tuple(self._stem(word) for word in words)] = canonical
+        self._question_patterns = {
+            kind: re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
+            for kind, phrases in lexicon.question_types.items()
+        }
+        self._vocabulary: set[str] = set(phrase_words) | set(lexicon.number_words)
+        self._vocabulary_list: list[str] = []
+        self.extend_vocabulary(vocabulary)
+
+    def extend_vocabulary(self, words: Iterable[str]) -> None:
+        """Add known-good words (from the knowledge base) that typos are repaired to."""
+        self._vocabulary.update(word for word in words if not _DIGITS.match(word))
+        self._vocabulary_list = sorted(self._vocabulary)
+        self._repair.cache_clear()
+
+    def surface(self, text: str) -> str:
+        """The cleaned text with contractions spelled out and typos repaired."""
+        contractions = self._lexicon.contractions
+        words = " ".join(contractions.get(word, word) for word in clean(text).split())
+        return " ".join(self._repair(word) for word in words.split())
+
+    def analyse(self, text: str) -> Analysis:
+        words = self.surface(text).split()
+        question_types = self._question_types(" ".join(words))
+        head_words = self._head_words(text)
+        stems: list[str] = []
+        surface: list[str] = []
+        for word in words:
+            if word in self._lexicon.filler and word not in head_words:
+                continue
+            word = self._lexicon.number_words.get(word, word)
+            surface.append(word)
+            stems.append(self._stem(word))
+        terms: list[str] = []
+        weights: dict[str, float] = {}
+        focus: set[str] = set()
+        index = 0
+        while index < len(stems):
+            canonical, length = self._longest_phrase(stems, index)
+            length = max(length, 1)
+            if canonical is None:
+                term, weight = stems[index], word_weight(surface[index])
+            else:
+                term, weight = canonical, word_weight(canonical)
+            if head_words.intersection(surface[index : index + length]):
+                focus.add(term)
+            index += length
+            terms.append(term)
+            weights[term] = max(weight, weights.get(term, 0.0))
+        return Analysis(tuple(terms), weights, question_types, frozenset(focus), " ".join(words))
+
+    def _head_words(self, text: str) -> frozenset[str]:
+        return frozenset(
+            self._repair(word)
+            for match in _POSSESSIVE_HEAD.finditer(fold(text[:MAX_QUESTION_CHARS]))
+            for word in match.groups()
+            if word and word not in _NOT_A_HEAD
+        )
+
+    def _longest_phrase(self, stems: list[str], start: int) -> tuple[str | None, int]:
+        for length in range(min(_LONGEST_PHRASE, len(stems) - start), 0, -1):
+            canonical = self._phrases.get(tuple(stems[start : start + length]))
+            if canonical is not None:
+                return canonical, length
+        return None, 0
+
+    def _question_types(self, text: str) -> frozenset[str]:
+        return frozenset(
+            kind for kind, pattern in self._question_patterns.items() if pattern.search(text)
+        )
+
+    def _stem(self, word: str) -> str:
+        return str(self._stemmer.stemWord(word))
+
+    @lru_cache(maxsize=65_536)  # noqa: B019 - the analyser lives as long as its matcher
+    def _repair(self, word: str) -> str:
+        """Return the vocabulary word ``word`` is a typo of, or ``word`` itself."""
+        if (
+            word in self._vocabulary
+            or word in self._lexicon.filler
+            or len(word) < MIN_REPAIR_LENGTH
+            or _DIGITS.match(word)
+        ):
+            return word
+        zipf = word_zipf(word)
+        found = process.extract(
+            word,
+            self._vocabulary_list,
+            scorer=OSA.distance,
+            score_cutoff=_allowed_edits(word),
+            limit=8,
+        )
+        if not found:
+            return word
+        best_distance = min(distance for _, distance, _ in found)
+        closest = [candidate for candidate, distance, _ in found if distance == best_distance]
+        if len(word) <= 4:
+            closest = [candidate for candidate in closest if candidate[0] == word[0]]
+        if not closest:
+            return word
+        candidate = max(closest, key=word_zipf)
+        if zipf < REAL_WORD_ZIPF:
+            return candidate
+        if best_distance == 1 and word_zipf(candidate) >= zipf + RARE_WORD_REPAIR_MARGIN:
+            return candidate
+        return word

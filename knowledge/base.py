@@ -1,0 +1,153 @@
+"""The knowledge base as the bot and the command line use it.
+
+>>> kb = KnowledgeBase.open("data/knowledge.db")
+>>> reply = kb.ask("who owns sscl", place="console")
+>>> reply.match.outcome, reply.fact.id if reply.fact else None
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from knowledge.curated import load_curated
+from knowledge.database import open_database
+from knowledge.errors import InvalidQuestion, StorageUnavailable
+from knowledge.matcher import Matcher
+from knowledge.models import Fact, Match, Outcome, QuestionOrigin, Source, Unanswered
+from knowledge.store import FactStore
+from knowledge.unanswered import UnansweredLog
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the knowledge base says to one question.
+
+    ``fact`` and ``source`` are set for an answer; ``suggestions`` for a
+    "did you mean"; ``logged`` is the unanswered-log entry when the question
+    was logged for reps (it stays ``None`` if the log could not be written).
+    """
+
+    question: str
+    match: Match
+    fact: Fact | None = None
+    source: Source | None = None
+    suggestions: tuple[Fact, ...] = ()
+    logged: Unanswered | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.match.outcome is Outcome.ANSWER
+
+
+class KnowledgeBase:
+    """Store, matcher and unanswered log, kept in step with each other."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.facts = FactStore(db)
+        self.unanswered = UnansweredLog(db)
+        self._matcher = Matcher(self.facts.facts())
+
+    @classmethod
+    def open(cls, path: Path | str, *, with_curated: bool = True) -> KnowledgeBase:
+        """Open the database at ``path``, creating it and (unless told not to, as
+        before an import) loading the curated facts that are new or changed."""
+        db = open_database(path)
+        if with_curated:
+            report = FactStore(db).load_curated(load_curated())
+            if report.added or report.updated:
+                log.info("curated facts: %d added, %d updated", report.added, report.updated)
+        return cls(db)
+
+    def ask(self, question: str, *, place: str) -> Reply:
+        """Answer, suggest, or log ``question`` for reps.
+
+        Raises ``InvalidQuestion`` for empty text. A database that cannot be
+        written does not stop the answer: the reply is returned unlogged.
+        """
+        if not question.strip():
+            raise InvalidQuestion("Please type a question.")
+        match = self._matcher.match(question)
+        if match.outcome is Outcome.ANSWER:
+            assert match.fact_id is not None
+            fact = self.facts.fact(match.fact_id)
+            return Reply(question, match, fact=fact, source=self.facts.source(fact.source_key))
+        if match.outcome is Outcome.SUGGESTIONS:
+            facts = tuple(self.facts.fact(c.fact_id) for c in match.suggestions)
+            return Reply(question, match, suggestions=facts)
+        return Reply(question, match, logged=self._log(question, place, match))
+
+    def add_fact(
+        self,
+        *,
+        answer: str,
+        source_key: str,
+        quote: str,
+        questions: Sequence[str],
+        keywords: Sequence[str] = (),
+        actor: str,
+    ) -> Fact:
+        fact = self.facts.add_fact(
+            answer=answer,
+            source_key=source_key,
+            quote=quote,
+            questions=questions,
+            keywords=keywords,
+            actor=actor,
+        )
+        self._matcher.upsert(fact)
+        return fact
+
+    def edit_fact(
+        self,
+        fact_id: int,
+        *,
+        actor: str,
+        answer: str | None = None,
+        source_key: str | None = None,
+        quote: str | None = None,
+        questions: Sequence[str] | None = None,
+        keywords: Sequence[str] | None = None,
+    ) -> Fact:
+        fact = self.facts.edit_fact(
+            fact_id,
+            actor=actor,
+            answer=answer,
+            source_key=source_key,
+            quote=quote,
+            questions=questions,
+            keywords=keywords,
+        )
+        self._matcher.upsert(fact)
+        return fact
+
+    def remove_fact(self, fact_id: int, *, actor: str) -> Fact:
+        fact = self.facts.remove_fact(fact_id, actor=actor)
+        self._matcher.remove(fact_id)
+        return fact
+
+    def resolve(self, entry_id: int, fact_id: int, *, actor: str, teach: bool = True) -> Unanswered:
+        """Close an unanswered question with a fact; by default its wordings teach that fact."""
+        entry = self.unanswered.resolve(entry_id, fact_id, actor=actor)
+        if teach:
+            fact = self.facts.add_questions(
+                fact_id, self.unanswered.texts(entry_id), QuestionOrigin.LEARNED, actor
+            )
+            self._matcher.upsert(fact)
+        return entry
+
+    def _log(self, question: str, place: str, match: Match) -> Unanswered | None:
+        try:
+            return self.unanswered.record(
+                question, place=place, best_score=match.score, nearest_fact_id=match.nearest_fact_id
+            )
+        except StorageUnavailable:
+            log.exception("could not log an unanswered question")
+            return None

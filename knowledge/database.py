@@ -1,0 +1,171 @@
+"""Open the SQLite database and bring its schema up to date.
+
+Migrations are numbered; ``PRAGMA user_version`` records the last one applied.
+Add a new one at the end of ``MIGRATIONS``; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from knowledge.errors import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_SECONDS = 30.0
+"""A second process writing at the same time is waited for this long."""
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema.
+    """
+    CREATE TABLE sources (
+        key TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        issuer TEXT NOT NULL DEFAULT '',
+        date TEXT NOT NULL DEFAULT '',
+        reference TEXT NOT NULL DEFAULT '',
+        url TEXT NOT NULL DEFAULT '',
+        file TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE facts (
+        id INTEGER PRIMARY KEY,
+        answer TEXT NOT NULL,
+        source_key TEXT NOT NULL REFERENCES sources(key),
+        quote TEXT NOT NULL,
+        keywords TEXT NOT NULL DEFAULT '[]',
+        origin TEXT NOT NULL,
+        curated_hash TEXT,
+        edited_by_rep INTEGER NOT NULL DEFAULT 0,
+        removed INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE fact_questions (
+        id INTEGER PRIMARY KEY,
+        fact_id INTEGER NOT NULL REFERENCES facts(id),
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        origin TEXT NOT NULL
+    );
+    CREATE INDEX fact_questions_by_fact ON fact_questions(fact_id, position);
+    CREATE TABLE fact_history (
+        id INTEGER PRIMARY KEY,
+        fact_id INTEGER NOT NULL REFERENCES facts(id),
+        action TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at TEXT NOT NULL,
+        before TEXT NOT NULL DEFAULT '',
+        after TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX fact_history_by_fact ON fact_history(fact_id, id);
+    CREATE TABLE unanswered (
+        id INTEGER PRIMARY KEY,
+        text TEXT NOT NULL,
+        normalised TEXT NOT NULL,
+        place TEXT NOT NULL,
+        first_asked_at TEXT NOT NULL,
+        last_asked_at TEXT NOT NULL,
+        count INTEGER NOT NULL DEFAULT 1,
+        best_score REAL NOT NULL DEFAULT 0,
+        nearest_fact_id INTEGER REFERENCES facts(id),
+        status TEXT NOT NULL DEFAULT 'open',
+        resolved_fact_id INTEGER REFERENCES facts(id),
+        closed_at TEXT,
+        closed_by TEXT
+    );
+    CREATE INDEX unanswered_by_status ON unanswered(status, count DESC);
+    CREATE TABLE unanswered_texts (
+        unanswered_id INTEGER NOT NULL REFERENCES unanswered(id),
+        text TEXT NOT NULL,
+        PRIMARY KEY (unanswered_id, text)
+    );
+    -- The only table holding a member's id: written only when the member asks
+    -- to be notified, deleted once they are notified.
+    CREATE TABLE notify_requests (
+        id INTEGER PRIMARY KEY,
+        unanswered_id INTEGER NOT NULL REFERENCES unanswered(id),
+        user_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL DEFAULT '',
+        requested_at TEXT NOT NULL,
+        UNIQUE (unanswered_id, user_id)
+    );
+    """,
+)
+
+
+def utc_now() -> str:
+    """The current time as a UTC ISO 8601 string, the format of every stored time."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def open_database(path: Path | str) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at ``path`` and migrate it.
+
+    WAL journal, foreign keys on, and a busy timeout so that a second writer waits.
+    Raises ``StorageUnavailable`` when the file cannot be opened or created.
+    """
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        connection = sqlite3.connect(
+            str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+        )
+        connection.execute("PRAGMA foreign_keys = ON")
+        if str(path) != ":memory:":
+            connection.execute("PRAGMA journal_mode = WAL")
+        db = sqlite_utils.Database(connection)
+        migrate(db)
+    except sqlite3.Error as error:
+        raise StorageUnavailable(f"cannot open the database {path}: {error}") from error
+    return db
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Apply every migration newer than the database's ``user_version``."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        log.info("applying database migration %d", number)
+        with write_transaction(db):
+            for statement in _statements(script):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number}")
+
+
+def _statements(script: str) -> list[str]:
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    return [statement for statement in "\n".join(lines).split(";") if statement.strip()]
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that takes the write lock at once (``BEGIN IMMEDIATE``).
+
+    Taking the lock up front means a concurrent writer waits on the busy
+    timeout instead of failing with "database is locked" half-way through.
+    Raises ``StorageUnavailable`` when the write cannot be made.
+    """
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        raise StorageUnavailable(f"the database cannot be written: {error}") from error
+    try:
+        yield db
+    except sqlite3.OperationalError as error:
+        db.execute("ROLLBACK")
+        raise StorageUnavailable(f"the change could not be saved: {error}") from error
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    try:
+        db.execute("COMMIT")
+    except sqlite3.Error as error:
+        db.execute("ROLLBACK")
+        raise StorageUnavailable(f"the change could not be saved: {error}") from error

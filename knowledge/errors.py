@@ -1,0 +1,31 @@
+"""The core's named errors. Their messages are safe to show to the person who caused them."""
+
+from __future__ import annotations
+
+
+class KnowledgeError(Exception):
+    """Base class: a user mistake or a refused change, never a bug."""
+
+
+class InvalidFact(KnowledgeError):
+    """Raised when a fact (from a file, a rep or an import) is missing a part or breaks a rule."""
+
+
+class FactNotFound(KnowledgeError):
+    """Raised when a fact id names no fact (or a removed one, where that matters)."""
+
+
+class SourceNotFound(KnowledgeError):
+    """Raised when a source key names no known source."""
+
+
+class UnansweredNotFound(KnowledgeError):
+    """Raised when an unanswered-question id names no entry in the log."""
+
+
+class StorageUnavailable(KnowledgeError):
+    """Raised when the database cannot be written (disk full, read-only file, locked too long)."""
+
+
+class InvalidQuestion(KnowledgeError):
+    """Raised when a question is empty or whitespace only: there is nothing to answer or log."""

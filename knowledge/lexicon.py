@@ -1,0 +1,54 @@
+"""The language data the analyser uses: synonyms, filler, question words, numbers.
+
+All of it lives in TOML files under ``knowledge/data`` so a rep can extend it
+by pull request without touching code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Phrase rules and word lists, as written in the data files."""
+
+    synonyms: dict[str, tuple[str, ...]]
+    """Canonical token -> the words or phrases that mean it."""
+    filler: frozenset[str]
+    question_types: dict[str, tuple[str, ...]]
+    """Question type (quantity, time, place, person, reason) -> its phrases."""
+    number_words: dict[str, str]
+    contractions: dict[str, str]
+    """A contraction typed without its apostrophe ("whos") -> the words it stands for."""
+
+
+def _read_data(name: str) -> dict[str, object]:
+    with resources.files("knowledge.data").joinpath(name).open("rb") as file:
+        return tomllib.load(file)
+
+
+@cache
+def default_lexicon() -> Lexicon:
+    """The lexicon shipped with the project (read once per process)."""
+    synonyms_file = _read_data("synonyms.toml")
+    language_file = _read_data("language.toml")
+    terms = synonyms_file["term"]
+    assert isinstance(terms, list)
+    question_types = language_file["question_types"]
+    number_words = language_file["number_words"]
+    filler = language_file["filler"]
+    contractions = language_file["contractions"]
+    assert isinstance(question_types, dict) and isinstance(number_words, dict)
+    assert isinstance(contractions, dict)
+    assert isinstance(filler, list)
+    return Lexicon(
+        synonyms={term["canonical"]: tuple(term["variants"]) for term in terms},
+        filler=frozenset(filler),
+        question_types={kind: tuple(phrases) for kind, phrases in question_types.items()},
+        number_words=dict(number_words),
+        contractions=dict(contractions),
+    )

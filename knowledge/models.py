@@ -1,0 +1,119 @@
+"""The core's data model: plain frozen dataclasses that cross the store boundary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class QuestionOrigin(StrEnum):
+    """Where an example question of a fact came from."""
+
+    CURATED = "curated"
+    REP = "rep"
+    LEARNED = "learned"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A document (or a rep's own word) that facts are taken from."""
+
+    key: str
+    title: str
+    kind: str
+    issuer: str = ""
+    date: str = ""
+    reference: str = ""
+    url: str = ""
+    file: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleQuestion:
+    """One way a member might ask for a fact."""
+
+    text: str
+    origin: QuestionOrigin = QuestionOrigin.CURATED
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One sourced answer: what it says, how members ask for it, and its proof."""
+
+    id: int
+    answer: str
+    source_key: str
+    quote: str
+    questions: tuple[ExampleQuestion, ...]
+    keywords: tuple[str, ...] = ()
+
+    @property
+    def question_texts(self) -> tuple[str, ...]:
+        return tuple(question.text for question in self.questions)
+
+
+class Outcome(StrEnum):
+    """The three things the matcher can decide about a question."""
+
+    ANSWER = "answer"
+    SUGGESTIONS = "suggestions"
+    UNANSWERED = "unanswered"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A fact the matcher considered, with its confidence between 0 and 100."""
+
+    fact_id: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The matcher's decision about one question.
+
+    ``fact_id`` is set only for ``Outcome.ANSWER``; ``suggestions`` only for
+    ``Outcome.SUGGESTIONS``; ``score`` and ``nearest_fact_id`` describe the
+    best candidate whatever the outcome (None when nothing matched at all).
+    """
+
+    outcome: Outcome
+    score: float
+    fact_id: int | None = None
+    suggestions: tuple[Candidate, ...] = field(default_factory=tuple)
+    nearest_fact_id: int | None = None
+
+
+class UnansweredStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
+@dataclass(frozen=True, slots=True)
+class Unanswered:
+    """A group of fuzzy-equal questions the bot could not answer."""
+
+    id: int
+    text: str
+    normalised: str
+    place: str
+    first_asked_at: str
+    last_asked_at: str
+    count: int
+    best_score: float
+    nearest_fact_id: int | None
+    status: UnansweredStatus
+    resolved_fact_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One recorded change to a fact."""
+
+    fact_id: int
+    action: str
+    actor: str
+    at: str
+    before: str
+    after: str

@@ -1,0 +1,405 @@
+"""Facts, their sources and their history, in SQLite.
+
+>>> store = FactStore(open_database(":memory:"))
+>>> store.load_curated(load_curated())
+>>> store.fact(1).answer
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import sqlite_utils
+
+from knowledge.curated import Curated
+from knowledge.database import utc_now, write_transaction
+from knowledge.errors import FactNotFound, InvalidFact, SourceNotFound
+from knowledge.models import ExampleQuestion, Fact, HistoryEntry, QuestionOrigin, Source
+
+REP_FACT_ID_START = 10_001
+"""Facts added by reps are numbered from here, so they never collide with a
+curated fact added to the file later."""
+MAX_ANSWER_CHARS = 1_000
+MAX_QUOTE_CHARS = 1_000
+MAX_QUESTION_CHARS = 300
+MAX_QUESTIONS = 50
+CURATOR = "curated file"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadReport:
+    """What loading the curated file did."""
+
+    added: int
+    updated: int
+    kept_rep_edits: int
+
+
+class FactStore:
+    """Reads and changes facts; every change is recorded in the fact's history."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    # --- sources -------------------------------------------------------------
+
+    def sources(self) -> list[Source]:
+        return [_source(row) for row in self._db.query("SELECT * FROM sources ORDER BY key")]
+
+    def source(self, key: str) -> Source:
+        rows = list(self._db.query("SELECT * FROM sources WHERE key = ?", [key]))
+        if not rows:
+            raise SourceNotFound(f"there is no source {key!r}")
+        return _source(rows[0])
+
+    def save_source(self, source: Source) -> None:
+        with write_transaction(self._db):
+            self._db.table("sources").upsert(asdict(source), pk="key")
+
+    # --- facts ---------------------------------------------------------------
+
+    def facts(self) -> list[Fact]:
+        """Every fact that has not been removed, by id."""
+        rows = list(self._db.query("SELECT * FROM facts WHERE removed = 0 ORDER BY id"))
+        questions = self._questions_by_fact()
+        return [_fact(row, questions.get(row["id"], ())) for row in rows]
+
+    def fact(self, fact_id: int) -> Fact:
+        """The fact ``fact_id``; raises ``FactNotFound`` if it is absent or removed."""
+        row = self._fact_row(fact_id)
+        return _fact(row, self._questions_by_fact(fact_id).get(fact_id, ()))
+
+    def add_fact(
+        self,
+        *,
+        answer: str,
+        source_key: str,
+        quote: str,
+        questions: Sequence[str],
+        keywords: Sequence[str] = (),
+        actor: str,
+    ) -> Fact:
+        """Add a rep's fact; raises ``InvalidFact`` or ``SourceNotFound``."""
+        self.source(source_key)
+        with write_transaction(self._db):
+            fact_id = max(REP_FACT_ID_START, self._next_id())
+            fact = _checked(
+                Fact(
+                    id=fact_id,
+                    answer=answer,
+                    source_key=source_key,
+                    quote=quote,
+                    questions=tuple(ExampleQuestion(q, QuestionOrigin.REP) for q in questions),
+                    keywords=tuple(keywords),
+                )
+            )
+            self._insert(fact, origin="rep", curated_hash=None)
+            self._record(fact.id, "add", actor, before=None, after=fact)
+        return fact
+
+    def edit_fact(
+        self,
+        fact_id: int,
+        *,
+        actor: str,
+        answer: str | None = None,
+        source_key: str | None = None,
+        quote: str | None = None,
+        questions: Sequence[str] | None = None,
+        keywords: Sequence[str] | None = None,
+    ) -> Fact:
+        """Change the given parts of a fact; the rest stays. Returns the new fact."""
+        if source_key is not None:
+            self.source(source_key)
+        with write_transaction(self._db):
+            before = self.fact(fact_id)
+            new_questions = before.questions
+            if questions is not None:
+                new_questions = tuple(ExampleQuestion(q, QuestionOrigin.REP) for q in questions)
+            after = _checked(
+                Fact(
+                    id=fact_id,
+                    answer=before.answer if answer is None else answer,
+                    source_key=before.source_key if source_key is None else source_key,
+                    quote=before.quote if quote is None else quote,
+                    questions=new_questions,
+                    keywords=before.keywords if keywords is None else tuple(keywords),
+                )
+            )
+            self._update(after, edited_by_rep=True)
+            self._record(fact_id, "edit", actor, before=before, after=after)
+        return after
+
+    def add_questions(
+        self, fact_id: int, texts: Iterable[str], origin: QuestionOrigin, actor: str
+    ) -> Fact:
+        """Add example questions to a fact (a taught or learned wording)."""
+        with write_transaction(self._db):
+            before = self.fact(fact_id)
+            known = {question.text.casefold() for question in before.questions}
+            added = [
+                ExampleQuestion(text, origin)
+                for text in dict.fromkeys(text.strip() for text in texts)
+                if text and text.casefold() not in known
+            ]
+            after = _checked(
+                Fact(
+                    id=fact_id,
+                    answer=before.answer,
+                    source_key=before.source_key,
+                    quote=before.quote,
+                    questions=before.questions + tuple(added),
+                    keywords=before.keywords,
+                )
+            )
+            if added:
+                self._update(after, edited_by_rep=False)
+                self._record(fact_id, "add questions", actor, before=before, after=after)
+        return after
+
+    def remove_fact(self, fact_id: int, *, actor: str) -> Fact:
+        """Soft-remove a fact: it stops answering; it and its history stay."""
+        with write_transaction(self._db):
+            before = self.fact(fact_id)
+            self._db.execute(
+                "UPDATE facts SET removed = 1, edited_by_rep = 1, updated_at = ? WHERE id = ?",
+                [utc_now(), fact_id],
+            )
+            self._record(fact_id, "remove", actor, before=before, after=None)
+        return before
+
+    def history(self, fact_id: int) -> list[HistoryEntry]:
+        rows = self._db.query("SELECT * FROM fact_history WHERE fact_id = ? ORDER BY id", [fact_id])
+        return [
+            HistoryEntry(
+                fact_id=row["fact_id"],
+                action=row["action"],
+                actor=row["actor"],
+                at=row["at"],
+                before=row["before"],
+                after=row["after"],
+            )
+            for row in rows
+        ]
+
+    def count_facts(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM facts WHERE removed = 0").fetchone()[0])
+
+    # --- the curated file ----------------------------------------------------
+
+    def load_curated(self, curated: Curated) -> LoadReport:
+        """Load the curated sources and facts; idempotent.
+
+        A fact a rep has edited or removed is never overwritten. A curated fact
+        whose text changed in the file is updated, keeping the example
+        questions reps and members taught it.
+        """
+        added = updated = kept = 0
+        with write_transaction(self._db):
+            for source in curated.sources.values():
+                self._db.table("sources").upsert(asdict(source), pk="key")
+            for fact in curated.facts:
+                digest = _curated_hash(fact)
+                rows = list(self._db.query("SELECT * FROM facts WHERE id = ?", [fact.id]))
+                if not rows:
+                    self._insert(fact, origin="curated", curated_hash=digest)
+                    self._record(fact.id, "load", CURATOR, before=None, after=fact)
+                    added += 1
+                elif rows[0]["edited_by_rep"] or rows[0]["removed"]:
+                    kept += 1
+                elif rows[0]["curated_hash"] != digest:
+                    before = self.fact(fact.id)
+                    taught = tuple(
+                        q for q in before.questions if q.origin is not QuestionOrigin.CURATED
+                    )
+                    after = Fact(
+                        id=fact.id,
+                        answer=fact.answer,
+                        source_key=fact.source_key,
+                        quote=fact.quote,
+                        questions=fact.questions + taught,
+                        keywords=fact.keywords,
+                    )
+                    self._update(after, edited_by_rep=False, curated_hash=digest)
+                    self._record(fact.id, "reload", CURATOR, before=before, after=after)
+                    updated += 1
+        return LoadReport(added=added, updated=updated, kept_rep_edits=kept)
+
+    # --- export and import ---------------------------------------------------
+
+    def export(self) -> dict[str, Any]:
+        """Everything about facts, sources and history, as plain JSON-able data."""
+        return {
+            "format": "shared-services-kb/1",
+            "sources": [dict(row) for row in self._db.query("SELECT * FROM sources ORDER BY key")],
+            "facts": [dict(row) for row in self._db.query("SELECT * FROM facts ORDER BY id")],
+            "fact_questions": [
+                dict(row) for row in self._db.query("SELECT * FROM fact_questions ORDER BY id")
+            ],
+            "fact_history": [
+                dict(row) for row in self._db.query("SELECT * FROM fact_history ORDER BY id")
+            ],
+        }
+
+    def import_(self, data: dict[str, Any]) -> int:
+        """Load an ``export()`` into a database that has no facts yet; returns the fact count.
+
+        Raises ``InvalidFact`` when the data is not an export or the database is not empty.
+        """
+        if data.get("format") != "shared-services-kb/1":
+            raise InvalidFact("this file is not a fact export (format shared-services-kb/1)")
+        if self._db.execute("SELECT count(*) FROM facts").fetchone()[0]:
+            raise InvalidFact("import needs an empty database: this one already has facts")
+        with write_transaction(self._db):
+            for table in ("sources", "facts", "fact_questions", "fact_history"):
+                rows = data.get(table, [])
+                if rows:
+                    self._db.table(table).insert_all(rows)
+        return len(data.get("facts", []))
+
+    # --- rows ------------------------------------------------------------------
+
+    def _fact_row(self, fact_id: int) -> dict[str, Any]:
+        rows = list(self._db.query("SELECT * FROM facts WHERE id = ? AND removed = 0", [fact_id]))
+        if not rows:
+            raise FactNotFound(f"there is no fact {fact_id}")
+        return rows[0]
+
+    def _questions_by_fact(
+        self, fact_id: int | None = None
+    ) -> dict[int, tuple[ExampleQuestion, ...]]:
+        where, params = ("WHERE fact_id = ?", [fact_id]) if fact_id is not None else ("", [])
+        grouped: dict[int, list[ExampleQuestion]] = {}
+        for row in self._db.query(
+            f"SELECT fact_id, text, origin FROM fact_questions {where} ORDER BY fact_id, position",
+            params,
+        ):
+            grouped.setdefault(row["fact_id"], []).append(
+                ExampleQuestion(row["text"], QuestionOrigin(row["origin"]))
+            )
+        return {key: tuple(value) for key, value in grouped.items()}
+
+    def _next_id(self) -> int:
+        return int(self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM facts").fetchone()[0])
+
+    def _insert(self, fact: Fact, *, origin: str, curated_hash: str | None) -> None:
+        now = utc_now()
+        self._db.execute(
+            "INSERT INTO facts (id, answer, source_key, quote, keywords, origin, curated_hash,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                fact.id,
+                fact.answer,
+                fact.source_key,
+                fact.quote,
+                json.dumps(list(fact.keywords)),
+                origin,
+                curated_hash,
+                now,
+                now,
+            ],
+        )
+        self._write_questions(fact)
+
+    def _update(self, fact: Fact, *, edited_by_rep: bool, curated_hash: str | None = None) -> None:
+        self._db.execute(
+            "UPDATE facts SET answer = ?, source_key = ?, quote = ?, keywords = ?,"
+            " edited_by_rep = max(edited_by_rep, ?), curated_hash = coalesce(?, curated_hash),"
+            " updated_at = ? WHERE id = ?",
+            [
+                fact.answer,
+                fact.source_key,
+                fact.quote,
+                json.dumps(list(fact.keywords)),
+                int(edited_by_rep),
+                curated_hash,
+                utc_now(),
+                fact.id,
+            ],
+        )
+        self._db.execute("DELETE FROM fact_questions WHERE fact_id = ?", [fact.id])
+        self._write_questions(fact)
+
+    def _write_questions(self, fact: Fact) -> None:
+        for position, question in enumerate(fact.questions):
+            self._db.execute(
+                "INSERT INTO fact_questions (fact_id, position, text, origin) VALUES (?, ?, ?, ?)",
+                [fact.id, position, question.text, question.origin.value],
+            )
+
+    def _record(
+        self, fact_id: int, action: str, actor: str, *, before: Fact | None, after: Fact | None
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO fact_history (fact_id, action, actor, at, before, after)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [fact_id, action, actor, utc_now(), _fact_json(before), _fact_json(after)],
+        )
+
+
+def _checked(fact: Fact) -> Fact:
+    """Return ``fact`` trimmed, or raise ``InvalidFact`` saying what is wrong."""
+    answer, quote = fact.answer.strip(), fact.quote.strip()
+    questions = tuple(
+        ExampleQuestion(" ".join(q.text.split()), q.origin)
+        for q in fact.questions
+        if q.text.strip()
+    )
+    if not answer:
+        raise InvalidFact("a fact needs an answer")
+    if len(answer) > MAX_ANSWER_CHARS:
+        raise InvalidFact(f"the answer is too long (at most {MAX_ANSWER_CHARS} characters)")
+    if len(quote) > MAX_QUOTE_CHARS:
+        raise InvalidFact(f"the quote is too long (at most {MAX_QUOTE_CHARS} characters)")
+    if not questions:
+        raise InvalidFact("a fact needs at least one example question")
+    if len(questions) > MAX_QUESTIONS:
+        raise InvalidFact(f"a fact can have at most {MAX_QUESTIONS} example questions")
+    if any(len(q.text) > MAX_QUESTION_CHARS for q in questions):
+        raise InvalidFact(f"an example question is too long (at most {MAX_QUESTION_CHARS})")
+    return Fact(
+        id=fact.id,
+        answer=answer,
+        source_key=fact.source_key,
+        quote=quote,
+        questions=questions,
+        keywords=tuple(k.strip() for k in fact.keywords if k.strip()),
+    )
+
+
+def _curated_hash(fact: Fact) -> str:
+    return hashlib.sha256(_fact_json(fact).encode()).hexdigest()
+
+
+def _fact_json(fact: Fact | None) -> str:
+    if fact is None:
+        return ""
+    return json.dumps(
+        {
+            "answer": fact.answer,
+            "source": fact.source_key,
+            "quote": fact.quote,
+            "questions": [[q.text, q.origin.value] for q in fact.questions],
+            "keywords": list(fact.keywords),
+        },
+        ensure_ascii=False,
+    )
+
+
+def _source(row: dict[str, Any]) -> Source:
+    return Source(**row)
+
+
+def _fact(row: dict[str, Any], questions: tuple[ExampleQuestion, ...]) -> Fact:
+    return Fact(
+        id=row["id"],
+        answer=row["answer"],
+        source_key=row["source_key"],
+        quote=row["quote"],
+        questions=questions,
+        keywords=tuple(json.loads(row["keywords"])),
+    )

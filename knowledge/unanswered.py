@@ -1,0 +1,144 @@
+"""The log of questions the bot could not answer, grouped for reps.
+
+Repeated asks of one question (fuzzy-equal after cleaning) share one entry
+with a count, so reps see the most-asked first. Who asked is never stored
+here; a member who asks to be notified is kept in ``notify_requests`` only
+until they are notified.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+from rapidfuzz import fuzz, process
+
+from knowledge.database import utc_now, write_transaction
+from knowledge.errors import FactNotFound, UnansweredNotFound
+from knowledge.models import Unanswered, UnansweredStatus
+from knowledge.text import clean
+
+SAME_QUESTION_SCORE = 90.0
+"""rapidfuzz ratio of two cleaned questions at or above which they are one question."""
+MAX_LOGGED_CHARS = 2_000
+
+
+class UnansweredLog:
+    """Records, lists and closes unanswered questions."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    def record(
+        self, text: str, *, place: str, best_score: float, nearest_fact_id: int | None
+    ) -> Unanswered:
+        """Log one unanswered ask, grouping it with an open fuzzy-equal question."""
+        text = text.strip()[:MAX_LOGGED_CHARS]
+        normalised = clean(text)
+        now = utc_now()
+        with write_transaction(self._db):
+            existing = self._open_match(text, normalised)
+            if existing is None:
+                cursor = self._db.execute(
+                    "INSERT INTO unanswered (text, normalised, place, first_asked_at,"
+                    " last_asked_at, best_score, nearest_fact_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [text, normalised, place, now, now, best_score, self._known(nearest_fact_id)],
+                )
+                entry_id = int(cursor.lastrowid or 0)
+            else:
+                entry_id = existing
+                self._db.execute(
+                    "UPDATE unanswered SET count = count + 1, last_asked_at = ?,"
+                    " best_score = max(best_score, ?) WHERE id = ?",
+                    [now, best_score, entry_id],
+                )
+            self._db.execute(
+                "INSERT OR IGNORE INTO unanswered_texts (unanswered_id, text) VALUES (?, ?)",
+                [entry_id, text],
+            )
+        return self.get(entry_id)
+
+    def get(self, entry_id: int) -> Unanswered:
+        rows = list(self._db.query("SELECT * FROM unanswered WHERE id = ?", [entry_id]))
+        if not rows:
+            raise UnansweredNotFound(f"there is no unanswered question {entry_id}")
+        return _entry(rows[0])
+
+    def list(self, status: UnansweredStatus = UnansweredStatus.OPEN) -> list[Unanswered]:
+        """Entries with ``status``, most-asked first, then most recent."""
+        rows = self._db.query(
+            "SELECT * FROM unanswered WHERE status = ? ORDER BY count DESC, last_asked_at DESC, id",
+            [status.value],
+        )
+        return [_entry(row) for row in rows]
+
+    def texts(self, entry_id: int) -> list[str]:
+        """Every distinct wording grouped under an entry."""
+        rows = self._db.query(
+            "SELECT text FROM unanswered_texts WHERE unanswered_id = ? ORDER BY rowid", [entry_id]
+        )
+        return [row["text"] for row in rows]
+
+    def resolve(self, entry_id: int, fact_id: int, *, actor: str) -> Unanswered:
+        """Close an entry with the fact that answers it."""
+        rows = list(self._db.query("SELECT id FROM facts WHERE id = ? AND removed = 0", [fact_id]))
+        if not rows:
+            raise FactNotFound(f"there is no fact {fact_id}")
+        return self._close(entry_id, UnansweredStatus.RESOLVED, fact_id, actor)
+
+    def dismiss(self, entry_id: int, *, actor: str) -> Unanswered:
+        """Close an entry that needs no answer (off-topic, abuse, a duplicate)."""
+        return self._close(entry_id, UnansweredStatus.DISMISSED, None, actor)
+
+    def _close(
+        self, entry_id: int, status: UnansweredStatus, fact_id: int | None, actor: str
+    ) -> Unanswered:
+        with write_transaction(self._db):
+            self.get(entry_id)
+            self._db.execute(
+                "UPDATE unanswered SET status = ?, resolved_fact_id = ?, closed_at = ?,"
+                " closed_by = ? WHERE id = ?",
+                [status.value, fact_id, utc_now(), actor, entry_id],
+            )
+        return self.get(entry_id)
+
+    def _open_match(self, text: str, normalised: str) -> int | None:
+        if not normalised:  # nothing but emoji or symbols: group exact repeats only
+            rows = list(
+                self._db.query(
+                    "SELECT id FROM unanswered WHERE status = 'open' AND text = ?", [text]
+                )
+            )
+            return int(rows[0]["id"]) if rows else None
+        rows = list(self._db.query("SELECT id, normalised FROM unanswered WHERE status = 'open'"))
+        if not rows:
+            return None
+        found = process.extractOne(
+            normalised,
+            {row["id"]: row["normalised"] for row in rows},
+            scorer=fuzz.ratio,
+            score_cutoff=SAME_QUESTION_SCORE,
+        )
+        return None if found is None else int(found[2])
+
+    def _known(self, fact_id: int | None) -> int | None:
+        if fact_id is None:
+            return None
+        rows = list(self._db.query("SELECT id FROM facts WHERE id = ?", [fact_id]))
+        return fact_id if rows else None
+
+
+def _entry(row: dict[str, Any]) -> Unanswered:
+    return Unanswered(
+        id=row["id"],
+        text=row["text"],
+        normalised=row["normalised"],
+        place=row["place"],
+        first_asked_at=row["first_asked_at"],
+        last_asked_at=row["last_asked_at"],
+        count=row["count"],
+        best_score=row["best_score"],
+        nearest_fact_id=row["nearest_fact_id"],
+        status=UnansweredStatus(row["status"]),
+        resolved_fact_id=row["resolved_fact_id"],
+    )

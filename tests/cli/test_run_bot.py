@@ -1,0 +1,118 @@
+"""The real entry point, run as a user would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+
+JSON_KEYS = {"question", "answered", "fact_id", "answer", "score", "sources", "suggestions"}
+
+
+def run_bot(*args: str, db: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_PATH"}
+    return subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "run_bot.py"), "--db", str(db), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=environment,
+        timeout=60,
+    )
+
+
+def test_ask_prints_an_answer_with_its_source_and_quote(db_path: Path) -> None:
+    result = run_bot("ask", "who owns sscl?", db=db_path)
+    assert result.returncode == 0, result.stderr
+    assert "25 percent" in result.stdout
+    assert "Source:" in result.stdout and "Quote:" in result.stdout
+
+
+def test_ask_logs_what_it_cannot_answer(db_path: Path) -> None:
+    result = run_bot("ask", "recommend a film for tonight", db=db_path)
+    assert result.returncode == 0
+    assert "logged" in result.stdout
+    listed = run_bot("unanswered", "list", db=db_path)
+    assert "recommend a film for tonight" in listed.stdout
+
+
+def test_ask_json_answers_one_question_a_line(db_path: Path) -> None:
+    questions = "who owns sscl\n\nrecommend a film for tonight\n@everyone '; DROP TABLE facts; --\n"
+    result = run_bot("ask", "--json", db=db_path, stdin=questions)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 3
+    assert all(set(line) == JSON_KEYS for line in lines)
+    answered, film, hostile = lines
+    assert answered["answered"] and answered["fact_id"] is not None
+    assert answered["sources"][0]["quote"] and answered["sources"][0]["title"]
+    assert not film["answered"] and film["fact_id"] is None and film["sources"] == []
+    assert not hostile["answered"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("facts", "show", "99999"),
+        ("facts", "remove", "99999"),
+        ("unanswered", "resolve", "99999", "--fact", "1"),
+        ("ask", "   "),
+        ("facts", "add", "--answer", "x", "--source", "nope", "--quote", "q", "--question", "q"),
+    ],
+)
+def test_a_user_mistake_is_one_clear_line_and_a_non_zero_exit(db_path: Path, args) -> None:
+    result = run_bot(*args, db=db_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_a_rep_can_add_edit_and_remove_a_fact(db_path: Path) -> None:
+    added = run_bot(
+        "facts",
+        "add",
+        "--answer",
+        "The branch AGM is in May.",
+        "--source",
+        "pcs-dsg-circular-2014",
+        "--quote",
+        "",
+        "--question",
+        "when is the branch agm",
+        db=db_path,
+    )
+    assert added.returncode == 0, added.stderr
+    fact_id = added.stdout.split()[-1]
+    assert "May" in run_bot("ask", "when is the branch agm", db=db_path).stdout
+    assert run_bot("facts", "edit", fact_id, "--answer", "In June.", db=db_path).returncode == 0
+    shown = run_bot("facts", "show", fact_id, db=db_path).stdout
+    assert "In June." in shown and "edit by console" in shown
+    assert run_bot("facts", "remove", fact_id, db=db_path).returncode == 0
+    assert "June" not in run_bot("ask", "when is the branch agm", db=db_path).stdout
+
+
+def test_export_then_import_round_trips(db_path: Path, tmp_path: Path) -> None:
+    exported = run_bot("facts", "export", db=db_path)
+    assert exported.returncode == 0
+    dump = tmp_path / "facts.json"
+    dump.write_text(exported.stdout, encoding="utf-8")
+    copy = tmp_path / "copy.db"
+    imported = run_bot("facts", "import", str(dump), db=copy)
+    assert imported.returncode == 0, imported.stderr
+    assert run_bot("facts", "export", db=copy).stdout == exported.stdout
+
+
+def test_the_core_never_imports_discord() -> None:
+    code = (
+        "import sys, knowledge.base, knowledge.matcher, knowledge.store, cli.main;"
+        "sys.exit(1 if 'discord' in sys.modules else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT).returncode == 0

@@ -1,0 +1,34 @@
+"""Fixtures shared by every test: real SQLite databases, never mocks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from knowledge.base import KnowledgeBase
+from knowledge.database import open_database
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "knowledge.db"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[sqlite_utils.Database]:
+    database = open_database(db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def kb(db_path: Path) -> Iterator[KnowledgeBase]:
+    """A knowledge base on a fresh on-disk database, loaded with the curated facts."""
+    base = KnowledgeBase.open(db_path)
+    yield base
+    base.db.close()

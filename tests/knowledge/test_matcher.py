@@ -1,0 +1,115 @@
+"""The matcher's three outcomes, on the curated facts, with questions written for these tests."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from knowledge.curated import load_curated
+from knowledge.matcher import Matcher
+from knowledge.models import ExampleQuestion, Outcome
+
+CURATED = load_curated()
+FACTS = {fact.id: fact for fact in CURATED.facts}
+MATCHER = Matcher(CURATED.facts)
+
+
+def answer_text(question: str) -> str:
+    match = MATCHER.match(question)
+    assert match.outcome is Outcome.ANSWER, f"{question!r} was not answered: {match}"
+    assert match.fact_id is not None
+    fact = FACTS[match.fact_id]
+    return f"{fact.answer} {fact.quote}".lower()
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what stake does the government hold in sscl", "25"),
+        ("how much is the steria contract worth", "500"),
+        ("who runs defence business services", "serco"),
+        ("what does DBS stand for", "defence business services"),
+        ("whos the pcs general sec", "serwotka"),
+        ("when was the issc1 contract given out", "march"),
+        ("is there a petition", "petition"),
+        ("who manges dbs", "serco"),
+    ],
+)
+def test_answers_with_the_fact_that_says_it(question: str, expected: str) -> None:
+    assert expected in answer_text(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how much will my salary be cut?",
+        "which country will the work go to?",
+        "what is Stephen Kelly's email address",
+        "what's the weather like in Leeds",
+        "how many redundancies has Serco made",
+        "when will my office close?",
+        "SSCL is 40% owned by the government, right?",
+    ],
+)
+def test_abstains_on_what_the_documents_do_not_say(question: str) -> None:
+    assert MATCHER.match(question).outcome is not Outcome.ANSWER
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "",
+        "   \n\t ",
+        "🤔🤔🤔",
+        "x" * 100_000,
+        "who owns sscl " * 10_000,
+        "\x00\x01\x02 control \x1b[31m",
+        "zero\u200b\u200dwidth\ufeff",
+        "\u202eright to left\u202c مرحبا שלום",
+        "中文问题是什么",
+        "'; DROP TABLE facts; --",
+        "```python\nprint('hi')\n```",
+        "@everyone @here <@123> <@&456>",
+    ],
+)
+def test_any_text_gets_a_well_formed_decision(question: str) -> None:
+    match = MATCHER.match(question)
+    assert match.outcome in set(Outcome)
+    assert 0.0 <= match.score <= 100.0
+    if match.outcome is Outcome.ANSWER:
+        assert match.fact_id in FACTS
+    assert len(match.suggestions) <= 3
+
+
+def test_a_close_race_suggests_instead_of_answering() -> None:
+    match = MATCHER.match("sscl")
+    assert match.outcome in {Outcome.SUGGESTIONS, Outcome.ANSWER}
+    if match.outcome is Outcome.SUGGESTIONS:
+        assert 1 <= len(match.suggestions) <= 3
+        assert match.fact_id is None
+
+
+def test_a_new_fact_is_answerable_at_once_and_a_removed_one_is_not() -> None:
+    matcher = Matcher(CURATED.facts)
+    question = "what colour is the union banner at the branch office"
+    assert matcher.match(question).outcome is not Outcome.ANSWER
+    new = dataclasses.replace(
+        CURATED.facts[0],
+        id=10_001,
+        answer="The branch banner is purple.",
+        quote="The branch banner is purple.",
+        questions=(ExampleQuestion("what colour is the branch banner"),),
+        keywords=("banner", "colour"),
+    )
+    matcher.upsert(new)
+    assert matcher.match(question).fact_id == 10_001
+    matcher.remove(10_001)
+    assert matcher.match(question).outcome is not Outcome.ANSWER
+
+
+def test_an_excluded_fact_is_never_given() -> None:
+    first = MATCHER.match("who runs defence business services")
+    assert first.fact_id is not None
+    again = MATCHER.match("who runs defence business services", excluded_fact_ids={first.fact_id})
+    assert again.fact_id != first.fact_id

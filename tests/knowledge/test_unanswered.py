@@ -1,0 +1,88 @@
+"""The unanswered log: grouping, ordering, closing, teaching, and what it keeps."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.errors import FactNotFound, InvalidQuestion, UnansweredNotFound
+from knowledge.models import Outcome, QuestionOrigin, UnansweredStatus
+
+
+def test_unanswered_questions_are_logged_with_where_and_how_close(kb: KnowledgeBase) -> None:
+    reply = kb.ask("what time does the canteen open", place="channel:42")
+    assert reply.match.outcome is Outcome.UNANSWERED
+    assert reply.logged is not None
+    entry = kb.unanswered.get(reply.logged.id)
+    assert (entry.text, entry.place, entry.count) == (
+        "what time does the canteen open",
+        "channel:42",
+        1,
+    )
+    assert entry.status is UnansweredStatus.OPEN
+
+
+def test_repeats_are_grouped_and_the_most_asked_come_first(kb: KnowledgeBase) -> None:
+    kb.ask("what time does the canteen open", place="console")
+    for wording in ("what time does the canteen open?", "What time does the canteen open!!"):
+        kb.ask(wording, place="dm")
+    kb.ask("recommend a good pizza place nearby", place="console")
+    entries = kb.unanswered.list()
+    assert [entry.count for entry in entries] == [3, 1]
+    assert len(kb.unanswered.texts(entries[0].id)) == 3
+
+
+def test_no_member_id_is_kept_by_asking(kb: KnowledgeBase) -> None:
+    kb.ask("what time does the canteen open", place="dm")
+    assert kb.db.execute("SELECT count(*) FROM notify_requests").fetchone()[0] == 0
+
+
+def test_empty_questions_are_refused_not_logged(kb: KnowledgeBase) -> None:
+    for text in ("", "   ", "\n\t"):
+        with pytest.raises(InvalidQuestion):
+            kb.ask(text, place="console")
+    assert kb.unanswered.list() == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["🤔🤔🤔", "'; DROP TABLE unanswered; --", "\u202eشو السؤال", "a\u200bb\x00c", "y" * 100_000],
+)
+def test_odd_text_is_stored_literally(kb: KnowledgeBase, text: str) -> None:
+    reply = kb.ask(text, place="console")
+    if reply.logged is not None:
+        assert kb.unanswered.get(reply.logged.id).text == text.strip()[:2_000]
+
+
+def test_resolving_teaches_the_fact_every_grouped_wording(kb: KnowledgeBase) -> None:
+    question = "who leads the union's defence sector branch"
+    first = kb.ask(question, place="console")
+    if first.match.outcome is Outcome.ANSWER:
+        pytest.fail(f"the test question is already answered: {first.fact}")
+    kb.ask(question + "?", place="console")
+    entry = kb.unanswered.list()[0]
+    target = next(f for f in kb.facts.facts() if "Khakhria" in f.answer)
+    kb.resolve(entry.id, target.id, actor="rep:Ann")
+    assert kb.unanswered.get(entry.id).status is UnansweredStatus.RESOLVED
+    taught = [q for q in kb.facts.fact(target.id).questions if q.origin is QuestionOrigin.LEARNED]
+    assert {q.text for q in taught} == {question, question + "?"}
+    assert kb.ask(question, place="console").fact.id == target.id
+    assert kb.facts.history(target.id)[-1].actor == "rep:Ann"
+
+
+def test_resolving_without_teaching_leaves_the_fact_alone(kb: KnowledgeBase) -> None:
+    entry = kb.ask("what time does the canteen open", place="console").logged
+    fact = kb.facts.facts()[0]
+    kb.resolve(entry.id, fact.id, actor="rep:Ann", teach=False)
+    assert kb.facts.fact(fact.id) == fact
+
+
+def test_dismiss_and_bad_ids(kb: KnowledgeBase) -> None:
+    entry = kb.ask("what time does the canteen open", place="console").logged
+    kb.unanswered.dismiss(entry.id, actor="rep:Ann")
+    assert kb.unanswered.list() == []
+    assert kb.unanswered.list(UnansweredStatus.DISMISSED)[0].id == entry.id
+    with pytest.raises(UnansweredNotFound):
+        kb.unanswered.dismiss(99_999, actor="rep:Ann")
+    with pytest.raises(FactNotFound):
+        kb.resolve(entry.id, 99_999, actor="rep:Ann")
