@@ -38,11 +38,17 @@ RARE_WORD_REPAIR_MARGIN = 1.0
 MIN_REPAIR_LENGTH = 3
 
 _LONGEST_PHRASE = 6
-# The words after a possessive ("Khakhria's phone number") are what the
-# question is about: a fact that never mentions them cannot answer.
-_POSSESSIVE_HEAD = re.compile(
-    r"\b(?!(?:what|that|it|who|where|there|here|he|she|how|when|why|let|this)['\u2019]s)"
-    r"\w+['\u2019]s\s+(\w+)(?:\s+(\w+))?"
+# The words naming what a question is about: after a possessive ("Khakhria's
+# phone number"), after "which"/"what" used as a determiner ("which payroll
+# system"), and X in "who is the X of". A fact that never mentions them cannot
+# answer, however much else it shares with the question.
+_HEAD_PATTERNS = (
+    re.compile(
+        r"\b(?!(?:what|that|it|who|where|there|here|he|she|how|when|why|let|this)['\u2019]s)"
+        r"\w+['\u2019]s\s+(\w+)(?:\s+(\w+))?"
+    ),
+    re.compile(r"\b(?:which|what)\s+(\w+)(?:\s+(\w+))?"),
+    re.compile(r"\b(?:who|what)\s+(?:is|was|are|were)\s+the\s+(\w+)\s+(?:of|for|at)\b"),
 )
 _NOT_A_HEAD = frozenset(
     [
@@ -126,11 +132,8 @@ class Analysis:
 
 
 def _allowed_edits(word: str) -> int:
-    if len(word) <= 4:
-        return 1
-    if len(word) <= 8:
-        return 2
-    return 3
+    """One slip in a short or middling word, two in a long one."""
+    return 1 if len(word) < 8 else 2
 
 
 @lru_cache(maxsize=65_536)
@@ -213,9 +216,11 @@ class Analyser:
         return Analysis(tuple(terms), weights, question_types, frozenset(focus), " ".join(words))
 
     def _head_words(self, text: str) -> frozenset[str]:
+        folded = fold(text[:MAX_QUESTION_CHARS])
         return frozenset(
             self._repair(word)
-            for match in _POSSESSIVE_HEAD.finditer(fold(text[:MAX_QUESTION_CHARS]))
+            for pattern in _HEAD_PATTERNS
+            for match in pattern.finditer(folded)
             for word in match.groups()
             if word and word not in _NOT_A_HEAD
         )
@@ -232,6 +237,7 @@ class Analyser:
             kind for kind, pattern in self._question_patterns.items() if pattern.search(text)
         )
 
+    @lru_cache(maxsize=65_536)  # noqa: B019 - the analyser lives as long as its matcher
     def _stem(self, word: str) -> str:
         return str(self._stemmer.stemWord(word))
 

@@ -54,9 +54,12 @@ _FIRST_CLAUSE_END = re.compile(
     r"does|do|did|will|can|could|has|have)\b)",
     re.IGNORECASE,
 )
+# What can answer "how much / how many": money, percentages, counts of things.
+# A bare digit is not enough: dates ("29 July 2014") and names ("Unit 4") have them.
 _FIGURE = re.compile(
-    r"\d|\b(?:several|one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|"
-    r"million|billion|half|quarter|percent)\b",
+    r"£\s?\d|\d+\s*(?:%|percent|per cent|million|billion|bn|m\b|years?\b|centres?\b)|"
+    r"\b(?:several|two|three|four|five|six|seven|eight|nine|ten|twelve|hundreds?|thousands?|"
+    r"millions?|billions?|half|quarter|dozens?)\b",
     re.IGNORECASE,
 )
 _TIME = re.compile(
@@ -201,7 +204,9 @@ class Matcher:
         self._facts[fact.id] = _IndexedFact(
             fact=fact,
             vocabulary=vocabulary,
-            texts=tuple(frozenset(a.weights) for a in analysed if a.weights),
+            # Keywords count for coverage, not closeness: a bag of every keyword
+            # would look like a perfect example question for many questions.
+            texts=tuple(frozenset(a.weights) for a in analysed[:1] + analysed[2:] if a.weights),
             examples=tuple(self._analyser.surface(text) for text in fact.question_texts),
             answerable_types=answerable,
         )
