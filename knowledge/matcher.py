@@ -35,7 +35,7 @@ from knowledge.text import clean
 # checked with the leave-one-out figures of ``python -m benchmarks.accuracy``.
 ANSWER_THRESHOLD = 60.0
 SUGGEST_THRESHOLD = 40.0
-CLEAR_WINNER_MARGIN = 4.0
+CLEAR_WINNER_MARGIN = 3.0
 MAX_SUGGESTIONS = 3
 
 COVERAGE_SHARE = 0.45
