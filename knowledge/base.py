@@ -7,9 +7,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlite_utils
@@ -17,8 +19,18 @@ import sqlite_utils
 from knowledge.curated import load_curated
 from knowledge.database import open_database
 from knowledge.errors import InvalidQuestion, StorageUnavailable
+from knowledge.events import QuestionEvents
 from knowledge.matcher import Matcher
-from knowledge.models import Fact, Match, Outcome, QuestionOrigin, Source, Unanswered
+from knowledge.models import (
+    Candidate,
+    Fact,
+    Match,
+    Outcome,
+    QuestionOrigin,
+    Source,
+    Stats,
+    Unanswered,
+)
 from knowledge.store import FactStore
 from knowledge.unanswered import UnansweredLog
 
@@ -53,6 +65,7 @@ class KnowledgeBase:
         self.db = db
         self.facts = FactStore(db)
         self.unanswered = UnansweredLog(db)
+        self.events = QuestionEvents(db)
         self._matcher = Matcher(self.facts.facts())
 
     @classmethod
@@ -74,15 +87,47 @@ class KnowledgeBase:
         """
         if not question.strip():
             raise InvalidQuestion("Please type a question.")
-        match = self._matcher.match(question)
+        rejected = self.unanswered.rejected_fact_ids(question)
+        match = self._matcher.match(question, excluded_fact_ids=rejected)
+        self._count(match)
         if match.outcome is Outcome.ANSWER:
             assert match.fact_id is not None
             fact = self.facts.fact(match.fact_id)
             return Reply(question, match, fact=fact, source=self.facts.source(fact.source_key))
         if match.outcome is Outcome.SUGGESTIONS:
-            facts = tuple(self.facts.fact(c.fact_id) for c in match.suggestions)
-            return Reply(question, match, suggestions=facts)
+            return self._suggest(question, match)
         return Reply(question, match, logged=self._log(question, place, match))
+
+    def reject(self, question: str, fact_id: int, *, place: str) -> Reply:
+        """A member said fact ``fact_id`` is "not what I asked".
+
+        The question is logged for reps with that fact, the fact is not given
+        for this wording again until a rep resolves it, and the member gets
+        suggestions from the other facts or the logged-for-a-rep reply.
+        """
+        logged = self.unanswered.record(
+            question, place=place, best_score=0.0, nearest_fact_id=fact_id, rejected_fact_id=fact_id
+        )
+        match = self._matcher.match(question, excluded_fact_ids={fact_id})
+        if match.outcome is Outcome.ANSWER:
+            assert match.fact_id is not None
+            match = Match(
+                Outcome.SUGGESTIONS,
+                score=match.score,
+                suggestions=(Candidate(match.fact_id, match.score),),
+                nearest_fact_id=match.fact_id,
+            )
+        if match.outcome is Outcome.SUGGESTIONS:
+            return dataclasses.replace(self._suggest(question, match), logged=logged)
+        return Reply(question, match, logged=logged)
+
+    def stats(self, days: int) -> Stats:
+        return self.events.stats(days)
+
+    def purge_notify_requests(self, retention_days: int) -> int:
+        """Forget members' notify requests older than the retention period."""
+        cutoff = datetime.now(UTC) - timedelta(days=retention_days)
+        return self.unanswered.purge_notify_requests(cutoff.isoformat(timespec="seconds"))
 
     def add_fact(
         self,
@@ -142,6 +187,16 @@ class KnowledgeBase:
             )
             self._matcher.upsert(fact)
         return entry
+
+    def _suggest(self, question: str, match: Match) -> Reply:
+        facts = tuple(self.facts.fact(candidate.fact_id) for candidate in match.suggestions)
+        return Reply(question, match, suggestions=facts)
+
+    def _count(self, match: Match) -> None:
+        try:
+            self.events.record(match.outcome, match.fact_id)
+        except StorageUnavailable:
+            log.warning("could not count a question: the database cannot be written")
 
     def _log(self, question: str, place: str, match: Match) -> Unanswered | None:
         try:

@@ -98,6 +98,18 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (unanswered_id, user_id)
     );
     """,
+    # 2: answer statistics (no text, no member), and "not what I asked".
+    """
+    CREATE TABLE question_events (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        fact_id INTEGER
+    );
+    CREATE INDEX question_events_by_time ON question_events(at);
+    ALTER TABLE unanswered ADD COLUMN rejected_fact_id INTEGER REFERENCES facts(id);
+    CREATE INDEX unanswered_by_normalised ON unanswered(normalised, status);
+    """,
 )
 
 

@@ -105,6 +105,33 @@ class Unanswered:
     nearest_fact_id: int | None
     status: UnansweredStatus
     resolved_fact_id: int | None = None
+    rejected_fact_id: int | None = None
+    """The fact a member said was "not what I asked" for this question, if any."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyRequest:
+    """A member's wish to be told when an unanswered question is answered.
+
+    The only record that holds a member's id; deleted once they are notified.
+    """
+
+    id: int
+    unanswered_id: int
+    user_id: str
+    channel_id: str
+    requested_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Counts for reps over a period; no text and no member in them."""
+
+    days: int
+    asked: int
+    answered: int
+    suggested: int
+    unanswered: int
 
 
 @dataclass(frozen=True, slots=True)

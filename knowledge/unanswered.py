@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 
 from knowledge.database import utc_now, write_transaction
 from knowledge.errors import FactNotFound, UnansweredNotFound
-from knowledge.models import Unanswered, UnansweredStatus
+from knowledge.models import NotifyRequest, Unanswered, UnansweredStatus
 from knowledge.text import clean
 
 SAME_QUESTION_SCORE = 90.0
@@ -30,9 +30,19 @@ class UnansweredLog:
         self._db = db
 
     def record(
-        self, text: str, *, place: str, best_score: float, nearest_fact_id: int | None
+        self,
+        text: str,
+        *,
+        place: str,
+        best_score: float,
+        nearest_fact_id: int | None,
+        rejected_fact_id: int | None = None,
     ) -> Unanswered:
-        """Log one unanswered ask, grouping it with an open fuzzy-equal question."""
+        """Log one unanswered ask, grouping it with an open fuzzy-equal question.
+
+        ``rejected_fact_id`` is the fact a member said did not answer it: that
+        fact is not given for this wording again while the entry is open.
+        """
         text = text.strip()[:MAX_LOGGED_CHARS]
         normalised = clean(text)
         now = utc_now()
@@ -56,7 +66,65 @@ class UnansweredLog:
                 "INSERT OR IGNORE INTO unanswered_texts (unanswered_id, text) VALUES (?, ?)",
                 [entry_id, text],
             )
+            if rejected_fact_id is not None:
+                self._db.execute(
+                    "UPDATE unanswered SET rejected_fact_id = ? WHERE id = ?",
+                    [self._known(rejected_fact_id), entry_id],
+                )
         return self.get(entry_id)
+
+    def rejected_fact_ids(self, text: str) -> set[int]:
+        """Facts members rejected for this exact wording (after cleaning), while still open."""
+        rows = self._db.query(
+            "SELECT rejected_fact_id FROM unanswered WHERE normalised = ? AND status = 'open'"
+            " AND rejected_fact_id IS NOT NULL",
+            [clean(text)],
+        )
+        return {int(row["rejected_fact_id"]) for row in rows}
+
+    # --- members who asked to be notified ----------------------------------------
+
+    def request_notification(self, entry_id: int, *, user_id: str, channel_id: str) -> None:
+        """Remember that ``user_id`` wants to hear when entry ``entry_id`` is answered."""
+        with write_transaction(self._db):
+            self.get(entry_id)
+            self._db.execute(
+                "INSERT OR IGNORE INTO notify_requests (unanswered_id, user_id, channel_id,"
+                " requested_at) VALUES (?, ?, ?, ?)",
+                [entry_id, user_id, channel_id, utc_now()],
+            )
+
+    def notify_requests(self, entry_id: int) -> list[NotifyRequest]:
+        rows = self._db.query(
+            "SELECT * FROM notify_requests WHERE unanswered_id = ? ORDER BY id", [entry_id]
+        )
+        return [NotifyRequest(**row) for row in rows]
+
+    def held_about(self, user_id: str) -> list[NotifyRequest]:
+        """Everything kept about one member (for /privacy)."""
+        rows = self._db.query(
+            "SELECT * FROM notify_requests WHERE user_id = ? ORDER BY id", [user_id]
+        )
+        return [NotifyRequest(**row) for row in rows]
+
+    def forget_request(self, request_id: int) -> None:
+        """Drop one notify request (the member has been told)."""
+        with write_transaction(self._db):
+            self._db.execute("DELETE FROM notify_requests WHERE id = ?", [request_id])
+
+    def forget_member(self, user_id: str) -> int:
+        """Delete everything kept about a member; returns how many records went."""
+        with write_transaction(self._db):
+            cursor = self._db.execute("DELETE FROM notify_requests WHERE user_id = ?", [user_id])
+        return int(cursor.rowcount)
+
+    def purge_notify_requests(self, older_than: str) -> int:
+        """Delete notify requests made before the UTC ISO time ``older_than``."""
+        with write_transaction(self._db):
+            cursor = self._db.execute(
+                "DELETE FROM notify_requests WHERE requested_at < ?", [older_than]
+            )
+        return int(cursor.rowcount)
 
     def get(self, entry_id: int) -> Unanswered:
         rows = list(self._db.query("SELECT * FROM unanswered WHERE id = ?", [entry_id]))
@@ -141,4 +209,5 @@ def _entry(row: dict[str, Any]) -> Unanswered:
         nearest_fact_id=row["nearest_fact_id"],
         status=UnansweredStatus(row["status"]),
         resolved_fact_id=row["resolved_fact_id"],
+        rejected_fact_id=row["rejected_fact_id"],
     )

@@ -86,3 +86,46 @@ def test_dismiss_and_bad_ids(kb: KnowledgeBase) -> None:
         kb.unanswered.dismiss(99_999, actor="rep:Ann")
     with pytest.raises(FactNotFound):
         kb.resolve(entry.id, 99_999, actor="rep:Ann")
+
+
+def test_not_what_i_asked_logs_and_stops_that_fact_for_that_wording(kb: KnowledgeBase) -> None:
+    question = "who runs defence business services"
+    first = kb.ask(question, place="dm")
+    assert first.fact is not None
+    reply = kb.reject(question, first.fact.id, place="dm")
+    assert reply.match.outcome is not Outcome.ANSWER
+    assert reply.logged is not None and reply.logged.rejected_fact_id == first.fact.id
+    for asker in ("dm", "channel:1"):
+        again = kb.ask(question + "!", place=asker)
+        assert again.fact is None or again.fact.id != first.fact.id
+    kb.resolve(reply.logged.id, first.fact.id, actor="rep:Ann", teach=False)
+    assert kb.ask(question, place="dm").fact == first.fact
+
+
+def test_a_member_id_is_kept_only_on_request_and_can_be_forgotten(kb: KnowledgeBase) -> None:
+    entry = kb.ask("what time does the canteen open", place="channel:7").logged
+    assert kb.unanswered.held_about("member-1") == []
+    kb.unanswered.request_notification(entry.id, user_id="member-1", channel_id="7")
+    kb.unanswered.request_notification(entry.id, user_id="member-1", channel_id="7")
+    held = kb.unanswered.held_about("member-1")
+    assert [(r.unanswered_id, r.channel_id) for r in held] == [(entry.id, "7")]
+    assert kb.unanswered.forget_member("member-1") == 1
+    assert kb.unanswered.held_about("member-1") == []
+
+
+def test_notify_requests_older_than_the_retention_period_are_purged(kb: KnowledgeBase) -> None:
+    entry = kb.ask("what time does the canteen open", place="dm").logged
+    kb.unanswered.request_notification(entry.id, user_id="member-1", channel_id="")
+    kb.db.execute("UPDATE notify_requests SET requested_at = '2000-01-01T00:00:00+00:00'")
+    kb.unanswered.request_notification(entry.id, user_id="member-2", channel_id="")
+    assert kb.purge_notify_requests(retention_days=90) == 1
+    assert [r.user_id for r in kb.unanswered.notify_requests(entry.id)] == ["member-2"]
+
+
+def test_stats_count_outcomes_without_text_or_member(kb: KnowledgeBase) -> None:
+    kb.ask("who owns sscl", place="dm")
+    kb.ask("what time does the canteen open", place="dm")
+    stats = kb.stats(days=7)
+    assert (stats.asked, stats.answered, stats.unanswered) == (2, 1, 1)
+    columns = {row["name"] for row in kb.db.query("PRAGMA table_info(question_events)")}
+    assert columns == {"id", "at", "outcome", "fact_id"}
