@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlite_utils
+from rapidfuzz import fuzz, process
 
 from knowledge.curated import load_curated
 from knowledge.database import open_database
@@ -26,15 +27,22 @@ from knowledge.models import (
     Fact,
     Match,
     Outcome,
+    ProposalStatus,
     QuestionOrigin,
     Source,
     Stats,
     Unanswered,
 )
+from knowledge.proposals import ProposalQueue
 from knowledge.store import FactStore
+from knowledge.text import clean
 from knowledge.unanswered import UnansweredLog
 
 log = logging.getLogger(__name__)
+
+SEARCH_CUTOFF = 60.0
+"""rapidfuzz token-set ratio below which a fact does not match a search: 100 means
+every word of the query is in the fact; 60 keeps most-words matches."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +74,7 @@ class KnowledgeBase:
         self.facts = FactStore(db)
         self.unanswered = UnansweredLog(db)
         self.events = QuestionEvents(db)
+        self.proposals = ProposalQueue(db)
         self._matcher = Matcher(self.facts.facts())
 
     @classmethod
@@ -120,6 +129,54 @@ class KnowledgeBase:
         if match.outcome is Outcome.SUGGESTIONS:
             return dataclasses.replace(self._suggest(question, match), logged=logged)
         return Reply(question, match, logged=logged)
+
+    def search(self, query: str, *, limit: int = 5) -> list[Fact]:
+        """Up to ``limit`` facts for ``query``, best first; nothing is logged or counted.
+
+        For browsing (a rep looking for a fact id): the matcher's answer or
+        suggestions come first, then the facts whose answer, keywords and
+        example questions share the most words with the query. Raises
+        ``InvalidQuestion`` for empty text.
+        """
+        if not query.strip():
+            raise InvalidQuestion("Please type something to search for.")
+        match = self._matcher.match(query)
+        found = [match.fact_id] if match.fact_id is not None else []
+        found += [candidate.fact_id for candidate in match.suggestions]
+        texts = {
+            fact.id: clean(" ".join((fact.answer, *fact.keywords, *fact.question_texts)))
+            for fact in self.facts.facts()
+        }
+        similar = process.extract(
+            clean(query), texts, scorer=fuzz.token_set_ratio, limit=None, score_cutoff=SEARCH_CUTOFF
+        )
+        found += [fact_id for _, _, fact_id in similar]
+        return [self.facts.fact(fact_id) for fact_id in dict.fromkeys(found)][:limit]
+
+    def choose(self, question: str, fact_id: int) -> Fact:
+        """A member picked fact ``fact_id`` from "did you mean" for ``question``.
+
+        Returns the fact to show; the pair is only proposed for reps to review.
+        """
+        fact = self.facts.fact(fact_id)
+        try:
+            self.proposals.propose(question, fact_id)
+        except StorageUnavailable:
+            log.warning("could not keep a proposed example question: the database is read-only")
+        return fact
+
+    def approve_proposal(self, proposal_id: int, *, actor: str) -> Fact:
+        """Make a proposed wording an example question of its fact, answerable at once."""
+        proposal = self.proposals.pending_one(proposal_id)
+        fact = self.facts.add_questions(
+            proposal.fact_id, [proposal.text], QuestionOrigin.LEARNED, actor
+        )
+        self.proposals.close(proposal_id, ProposalStatus.APPROVED, actor=actor)
+        self._matcher.upsert(fact)
+        return fact
+
+    def reject_proposal(self, proposal_id: int, *, actor: str) -> None:
+        self.proposals.close(proposal_id, ProposalStatus.REJECTED, actor=actor)
 
     def stats(self, days: int) -> Stats:
         return self.events.stats(days)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -30,15 +32,52 @@ def load_curated(folder: Path | None = None) -> Curated:
     """
     sources = tuple(_source(entry) for entry in _read(folder, SOURCES_FILE).get("source", []))
     by_key = {source.key: source for source in sources}
-    facts = tuple(_fact(entry) for entry in _read(folder, FACTS_FILE).get("fact", []))
+    facts = parse_facts(_read(folder, FACTS_FILE))
+    for fact in facts:
+        if fact.source_key not in by_key:
+            raise InvalidFact(f"fact {fact.id} names unknown source {fact.source_key!r}")
+    return Curated(sources=by_key, facts=facts)
+
+
+def parse_facts(document: dict[str, Any]) -> tuple[Fact, ...]:
+    """The facts of a parsed ``facts.toml``; raises ``InvalidFact`` for a bad or repeated one."""
+    facts = tuple(_fact(entry) for entry in document.get("fact", []))
     seen: set[int] = set()
     for fact in facts:
         if fact.id in seen:
             raise InvalidFact(f"fact {fact.id} appears twice in {FACTS_FILE}")
-        if fact.source_key not in by_key:
-            raise InvalidFact(f"fact {fact.id} names unknown source {fact.source_key!r}")
         seen.add(fact.id)
-    return Curated(sources=by_key, facts=facts)
+    return facts
+
+
+def facts_toml(facts: Iterable[Fact]) -> str:
+    """Write facts in the format of ``facts.toml``, for a maintainer to fold into the file.
+
+    Example questions that were not curated carry a comment with their origin.
+    Strings are written as JSON strings, which TOML reads as basic strings.
+    """
+    blocks = []
+    for fact in facts:
+        questions = "\n".join(
+            f"  {_toml_string(q.text)},"
+            + ("" if q.origin is QuestionOrigin.CURATED else f"  # {q.origin.value}")
+            for q in fact.questions
+        )
+        keywords = ", ".join(_toml_string(keyword) for keyword in fact.keywords)
+        blocks.append(
+            "[[fact]]\n"
+            f"id = {fact.id}\n"
+            f"source = {_toml_string(fact.source_key)}\n"
+            f"answer = {_toml_string(fact.answer)}\n"
+            f"questions = [\n{questions}\n]\n"
+            f"keywords = [{keywords}]\n"
+            f"quote = {_toml_string(fact.quote)}\n"
+        )
+    return "\n".join(blocks)
+
+
+def _toml_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _read(folder: Path | None, name: str) -> dict[str, Any]:

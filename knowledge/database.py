@@ -110,6 +110,21 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE unanswered ADD COLUMN rejected_fact_id INTEGER REFERENCES facts(id);
     CREATE INDEX unanswered_by_normalised ON unanswered(normalised, status);
     """,
+    # 3: "did you mean" choices, kept as proposed example questions for reps to review.
+    """
+    CREATE TABLE proposals (
+        id INTEGER PRIMARY KEY,
+        fact_id INTEGER NOT NULL REFERENCES facts(id),
+        text TEXT NOT NULL,
+        normalised TEXT NOT NULL,
+        proposed_at TEXT NOT NULL,
+        count INTEGER NOT NULL DEFAULT 1,
+        status TEXT NOT NULL DEFAULT 'pending',
+        closed_at TEXT,
+        closed_by TEXT,
+        UNIQUE (fact_id, normalised)
+    );
+    """,
 )
 
 

@@ -29,3 +29,7 @@ class StorageUnavailable(KnowledgeError):
 
 class InvalidQuestion(KnowledgeError):
     """Raised when a question is empty or whitespace only: there is nothing to answer or log."""
+
+
+class ProposalNotFound(KnowledgeError):
+    """Raised when a proposal id names no pending proposed example question."""

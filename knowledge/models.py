@@ -144,3 +144,21 @@ class HistoryEntry:
     at: str
     before: str
     after: str
+
+
+class ProposalStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A member's "did you mean" choice: this wording asked for this fact. Never who chose."""
+
+    id: int
+    fact_id: int
+    text: str
+    proposed_at: str
+    count: int
+    status: ProposalStatus

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import sqlite_utils
+from rapidfuzz import fuzz, process
 
 from knowledge.curated import Curated
 from knowledge.database import utc_now, write_transaction
 from knowledge.errors import FactNotFound, InvalidFact, SourceNotFound
 from knowledge.models import ExampleQuestion, Fact, HistoryEntry, QuestionOrigin, Source
+from knowledge.text import clean
 
 REP_FACT_ID_START = 10_001
 """Facts added by reps are numbered from here, so they never collide with a
@@ -26,7 +29,10 @@ curated fact added to the file later."""
 MAX_ANSWER_CHARS = 1_000
 MAX_QUOTE_CHARS = 1_000
 MAX_QUESTION_CHARS = 300
-MAX_QUESTIONS = 50
+MAX_QUESTIONS = 300
+SAME_WORDING_SCORE = 95.0
+"""rapidfuzz ratio of two cleaned questions at or above which a taught wording is a repeat."""
+_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b|[*_~`|>#]+", re.IGNORECASE)
 CURATOR = "curated file"
 
 
@@ -137,14 +143,17 @@ class FactStore:
     def add_questions(
         self, fact_id: int, texts: Iterable[str], origin: QuestionOrigin, actor: str
     ) -> Fact:
-        """Add example questions to a fact (a taught or learned wording)."""
+        """Add example questions to a fact (a taught or learned wording).
+
+        Each wording is checked like any rep input: mentions and markup are
+        dropped, one longer than ``MAX_QUESTION_CHARS`` is skipped, and one
+        fuzzy-equal to an example the fact already has is not added twice.
+        """
         with write_transaction(self._db):
             before = self.fact(fact_id)
-            known = {question.text.casefold() for question in before.questions}
             added = [
                 ExampleQuestion(text, origin)
-                for text in dict.fromkeys(text.strip() for text in texts)
-                if text and text.casefold() not in known
+                for text in _new_wordings(before.question_texts, texts)
             ]
             after = _checked(
                 Fact(
@@ -339,6 +348,22 @@ class FactStore:
             " VALUES (?, ?, ?, ?, ?, ?)",
             [fact_id, action, actor, utc_now(), _fact_json(before), _fact_json(after)],
         )
+
+
+def _new_wordings(known: Sequence[str], texts: Iterable[str]) -> list[str]:
+    """The texts, cleaned of mentions and markup, that are not repeats of ``known``."""
+    seen = [clean(text) for text in known]
+    fresh: list[str] = []
+    for text in texts:
+        wording = " ".join(_MARKUP.sub(" ", text).split())
+        if not wording or len(wording) > MAX_QUESTION_CHARS:
+            continue
+        cleaned = clean(wording)
+        if process.extractOne(cleaned, seen, scorer=fuzz.ratio, score_cutoff=SAME_WORDING_SCORE):
+            continue
+        seen.append(cleaned)
+        fresh.append(wording)
+    return fresh
 
 
 def _checked(fact: Fact) -> Fact:

@@ -60,14 +60,34 @@ def test_resolving_teaches_the_fact_every_grouped_wording(kb: KnowledgeBase) -> 
     if first.match.outcome is Outcome.ANSWER:
         pytest.fail(f"the test question is already answered: {first.fact}")
     kb.ask(question + "?", place="console")
+    kb.ask("who leads the unions defence sector branch then", place="console")
     entry = kb.unanswered.list()[0]
+    assert entry.count == 3
     target = next(f for f in kb.facts.facts() if "Khakhria" in f.answer)
     kb.resolve(entry.id, target.id, actor="rep:Ann")
     assert kb.unanswered.get(entry.id).status is UnansweredStatus.RESOLVED
     taught = [q for q in kb.facts.fact(target.id).questions if q.origin is QuestionOrigin.LEARNED]
-    assert {q.text for q in taught} == {question, question + "?"}
+    assert [q.text for q in taught] == [question, "who leads the unions defence sector branch then"]
     assert kb.ask(question, place="console").fact.id == target.id
     assert kb.facts.history(target.id)[-1].actor == "rep:Ann"
+
+
+def test_taught_wording_is_cleaned_capped_and_not_repeated(kb: KnowledgeBase) -> None:
+    fact = kb.facts.facts()[0]
+    existing = fact.question_texts[0]
+    taught = kb.facts.add_questions(
+        fact.id,
+        [
+            "@everyone **who** is <@123> in `charge` here",
+            existing.upper() + "!",
+            "x" * 1_000,
+            "",
+        ],
+        QuestionOrigin.LEARNED,
+        "rep:Ann",
+    )
+    added = taught.question_texts[len(fact.questions) :]
+    assert added == ("who is in charge here",)
 
 
 def test_resolving_without_teaching_leaves_the_fact_alone(kb: KnowledgeBase) -> None:
