@@ -44,7 +44,6 @@ MAX_SUGGESTIONS = 3
 
 COVERAGE_SHARE = 0.45
 CLOSENESS_SHARE = 0.45
-CLAIM_SHARE = 0.0
 SURFACE_SHARE = 0.10
 """Shares of the score: coverage, closeness, and the plain string similarity
 (rapidfuzz ratio) to the nearest example question, which breaks ties between
@@ -86,7 +85,6 @@ _ANSWERABLE_BY_PATTERN = {"quantity": _FIGURE, "time": _TIME, "place": _PLACE}
 class _IndexedFact:
     fact: Fact
     vocabulary: frozenset[str]
-    claim: frozenset[str]
     texts: tuple[frozenset[str], ...]
     examples: tuple[str, ...]
     answerable_types: frozenset[str]
@@ -104,6 +102,7 @@ class Matcher:
         self._analyser = Analyser(lexicon or default_lexicon())
         self._facts: dict[int, _IndexedFact] = {}
         self._term_weights: dict[str, float] = {}
+        self._text_totals_cache: dict[int, tuple[float, ...]] = {}
         self._postings: dict[str, set[int]] = defaultdict(set)
         facts = list(facts)
         self._analyser.extend_vocabulary(_words_of(facts))
@@ -116,6 +115,7 @@ class Matcher:
     def upsert(self, fact: Fact) -> None:
         """Add or replace one fact; it is answerable at once."""
         self.remove(fact.id)
+        self._text_totals_cache.clear()
         self._analyser.extend_vocabulary(_words_of([fact]))
         self._index(fact)
 
@@ -123,6 +123,7 @@ class Matcher:
         indexed = self._facts.pop(fact_id, None)
         if indexed is None:
             return
+        self._text_totals_cache.clear()
         for term in indexed.vocabulary:
             self._postings[term].discard(fact_id)
 
@@ -149,42 +150,57 @@ class Matcher:
         candidates: set[int] = set()
         for term in question.weights:
             candidates.update(self._postings.get(term, ()))
+        weighted = {term: self._weigh(term, w) for term, w in question.weights.items()}
         scores = {}
         for fact_id in candidates - excluded:
-            score = self._score(question, self._facts[fact_id])
+            score = self._score(question, weighted, self._facts[fact_id])
             if score is not None:
                 scores[fact_id] = score
         return scores
 
-    def _score(self, question: Analysis, indexed: _IndexedFact) -> float | None:
-        """The fact's 0-100 score for the question, or None when vetoed."""
+    def _score(
+        self, question: Analysis, weighted: dict[str, float], indexed: _IndexedFact
+    ) -> float | None:
+        """The fact's 0-100 score for the question, or None when vetoed.
+
+        ``weighted`` is the question's terms weighed for closeness (``_weigh``).
+        """
         if not question.question_types.issubset(indexed.answerable_types | {"person", "reason"}):
             return None
-        weights = question.weights
         covered = 0.0
-        for term, weight in weights.items():
+        for term, weight in question.weights.items():
             if term in indexed.vocabulary:
                 covered += weight
             elif weight >= RARE_TERM_WEIGHT or term in question.numbers or term in question.focus:
                 return None
         coverage = covered / question.total_weight
-        claimed = (
-            sum(w for term, w in weights.items() if term in indexed.claim) / question.total_weight
-        )
-        closeness = max(self._dice(weights, text) for text in indexed.texts)
+        closeness = self._closeness(weighted, indexed)
         surface = process.extractOne(question.text, indexed.examples, scorer=fuzz.ratio)
-        return 100.0 * (
-            COVERAGE_SHARE * coverage + CLAIM_SHARE * claimed + CLOSENESS_SHARE * closeness
-        ) + SURFACE_SHARE * (surface[1] if surface else 0.0)
+        return 100.0 * (COVERAGE_SHARE * coverage + CLOSENESS_SHARE * closeness) + (
+            SURFACE_SHARE * (surface[1] if surface else 0.0)
+        )
 
-    def _dice(self, weights: dict[str, float], text: frozenset[str]) -> float:
-        """Weighted Dice overlap; a term weighs the same on both sides."""
-        question_side = {term: self._weigh(term, weight) for term, weight in weights.items()}
-        shared = sum(weight for term, weight in question_side.items() if term in text)
-        if not shared:
-            return 0.0
-        text_side = sum(self._weigh(term, self._term_weights[term]) for term in text)
-        return 2 * shared / (sum(question_side.values()) + text_side)
+    def _closeness(self, weighted: dict[str, float], indexed: _IndexedFact) -> float:
+        """The best weighted Dice overlap with one of the fact's texts (a term weighs the
+        same on both sides)."""
+        question_total = sum(weighted.values())
+        best = 0.0
+        for text, text_total in zip(indexed.texts, self._text_totals(indexed), strict=True):
+            shared = sum(weight for term, weight in weighted.items() if term in text)
+            if shared:
+                best = max(best, 2 * shared / (question_total + text_total))
+        return best
+
+    def _text_totals(self, indexed: _IndexedFact) -> tuple[float, ...]:
+        """Each text's weight; cached until a fact changes (specificity moves with the facts)."""
+        totals = self._text_totals_cache.get(indexed.fact.id)
+        if totals is None:
+            totals = tuple(
+                sum(self._weigh(term, self._term_weights[term]) for term in text)
+                for text in indexed.texts
+            )
+            self._text_totals_cache[indexed.fact.id] = totals
+        return totals
 
     def _weigh(self, term: str, weight: float) -> float:
         return self._specificity(term) * self._term_weights.get(term, weight)
@@ -211,7 +227,6 @@ class Matcher:
         self._facts[fact.id] = _IndexedFact(
             fact=fact,
             vocabulary=vocabulary,
-            claim=frozenset(term for a in (analysed[0], analysed[1], quote) for term in a.weights),
             # Keywords count for coverage, not closeness: a bag of every keyword
             # would look like a perfect example question for many questions.
             texts=tuple(frozenset(a.weights) for a in analysed[:1] + analysed[2:] if a.weights),

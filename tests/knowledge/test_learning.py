@@ -56,7 +56,9 @@ def test_proposals_keep_no_member(kb: KnowledgeBase) -> None:
 
 def test_facts_written_as_toml_read_back_the_same(kb: KnowledgeBase) -> None:
     fact = kb.facts.facts()[0]
-    kb.facts.add_questions(fact.id, ['a "quoted" \\ wording\twith tab'], QuestionOrigin.LEARNED, "r")
+    kb.facts.add_questions(
+        fact.id, ['a "quoted" \\ wording\twith tab'], QuestionOrigin.LEARNED, "r"
+    )
     facts = kb.facts.facts()
     text = facts_toml(facts)
     assert "# learned" in text
