@@ -1,1 +1,2 @@
-"""The Discord adapter over the knowledge core (built under issue 3)."""
+"""The Discord adapter over the knowledge core: ``KnowledgeBot`` in ``bot.client``,
+one extension per concern in ``bot.cogs``. See README.md, "Discord bot"."""

@@ -1,21 +1,25 @@
-"""The ``run_bot.py`` command line: ask questions and curate facts offline.
+"""The ``run_bot.py`` command line: ask questions and curate facts offline, or run the bot.
 
 Every user mistake ends in one clear line on standard error and exit status 1;
-never a traceback.
+never a traceback. Only ``run`` imports discord.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bot.settings import InvalidSetting, Settings, log_level
 from cli import render
 from knowledge.base import KnowledgeBase
+from knowledge.curated import facts_toml
 from knowledge.errors import InvalidQuestion, KnowledgeError
 from knowledge.models import UnansweredStatus
 
@@ -23,6 +27,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = PROJECT_ROOT / "data" / "knowledge.db"
 CONSOLE_ACTOR = "console"
 CONSOLE_PLACE = "console"
+OFFLINE_HINT = 'Offline, `python run_bot.py ask "…"` works without Discord.'
 
 
 def database_path(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Path:
@@ -41,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", metavar="PATH", help="database file (default: DATABASE_PATH)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("run", help="start the Discord bot (the default when DISCORD_TOKEN is set)")
 
     ask = commands.add_parser("ask", help="answer a question from the knowledge base")
     ask.add_argument("question", nargs="?", help="the question (omit with --json to read stdin)")
@@ -66,9 +73,22 @@ def build_parser() -> argparse.ArgumentParser:
     remove = facts.add_parser("remove", help="stop a fact answering (its history stays)")
     remove.add_argument("id", type=int)
     remove.set_defaults(handler=_facts_remove)
-    export = facts.add_parser("export", help="print every fact, source and history entry")
-    export.add_argument("--format", choices=["json"], default="json")
+    export = facts.add_parser(
+        "export", help="print every fact, source and history entry (json), or the facts as TOML"
+    )
+    export.add_argument(
+        "--format",
+        choices=["json", "toml"],
+        default="json",
+        help="json: everything, for `facts import`; toml: facts in the facts.toml format",
+    )
     export.set_defaults(handler=_facts_export)
+    review = facts.add_parser(
+        "review", help="proposed example questions (members' 'did you mean' choices)"
+    )
+    review.add_argument("--approve", type=int, action="append", default=[], metavar="ID")
+    review.add_argument("--reject", type=int, action="append", default=[], metavar="ID")
+    review.set_defaults(handler=_facts_review)
     load = facts.add_parser("import", help="load an export into an empty database")
     load.add_argument("file", type=Path)
     load.set_defaults(handler=_facts_import)
@@ -113,20 +133,47 @@ def run(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    """Run one command; returns the exit status."""
+    """Run one command; returns the exit status.
+
+    With no command: run the bot if ``DISCORD_TOKEN`` is set, else print help.
+    """
     environ = os.environ if environ is None else environ
     out, err = stdout or sys.stdout, stderr or sys.stderr
     parser = build_parser()
     arguments = parser.parse_args(argv)
+    if arguments.command == "run" or (
+        arguments.command is None and environ.get("DISCORD_TOKEN", "").strip()
+    ):
+        return _run_discord_bot(arguments, environ, err)
     handler: Callable[..., int] | None = getattr(arguments, "handler", None)
     if handler is None:
         parser.print_help(out)
         return 2
     try:
+        logging.basicConfig(
+            level=log_level(environ), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
         kb = KnowledgeBase.open(
             database_path(arguments, environ), with_curated=handler is not _facts_import
         )
         return handler(kb, arguments, stdin or sys.stdin, out)
+    except (KnowledgeError, InvalidSetting) as error:
+        print(f"error: {error}", file=err)
+        return 1
+
+
+def _run_discord_bot(arguments: argparse.Namespace, environ: Mapping[str, str], err: TextIO) -> int:
+    try:
+        settings = Settings.from_env(environ, default_database=DEFAULT_DATABASE)
+    except InvalidSetting as error:
+        print(f"error: {error}. {OFFLINE_HINT}", file=err)
+        return 1
+    if arguments.db:
+        settings = dataclasses.replace(settings, database_path=Path(arguments.db))
+    from cli.serve import serve  # discord.py is imported only to run the bot
+
+    try:
+        return serve(settings, err)
     except KnowledgeError as error:
         print(f"error: {error}", file=err)
         return 1
@@ -198,8 +245,30 @@ def _facts_remove(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, o
     return 0
 
 
-def _facts_export(kb: KnowledgeBase, _: argparse.Namespace, __: TextIO, out: TextIO) -> int:
-    print(json.dumps(kb.facts.export(), ensure_ascii=False, indent=1), file=out)
+def _facts_export(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO) -> int:
+    if arguments.format == "toml":
+        print(facts_toml(kb.facts.facts()), file=out, end="")
+    else:
+        print(json.dumps(kb.facts.export(), ensure_ascii=False, indent=1), file=out)
+    return 0
+
+
+def _facts_review(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO) -> int:
+    for proposal_id in arguments.approve:
+        fact = kb.approve_proposal(proposal_id, actor=CONSOLE_ACTOR)
+        print(
+            f"approved proposal {proposal_id}: now an example question of fact {fact.id}", file=out
+        )
+    for proposal_id in arguments.reject:
+        kb.reject_proposal(proposal_id, actor=CONSOLE_ACTOR)
+        print(f"rejected proposal {proposal_id}", file=out)
+    if arguments.approve or arguments.reject:
+        return 0
+    proposals = kb.proposals.pending()
+    for proposal in proposals:
+        print(render.proposal_line(proposal), file=out)
+    if not proposals:
+        print("no proposed example questions to review", file=out)
     return 0
 
 

@@ -7,7 +7,7 @@ import textwrap
 from typing import Any
 
 from knowledge.base import Reply
-from knowledge.models import Fact, Outcome, Source, Unanswered
+from knowledge.models import Fact, Outcome, Proposal, Source, Unanswered
 
 WIDTH = 88
 
@@ -75,6 +75,11 @@ def fact_line(fact: Fact) -> str:
 def unanswered_line(entry: Unanswered) -> str:
     asked = f"asked {entry.count}x, last {entry.last_asked_at[:10]}"
     return textwrap.shorten(f"{entry.id:>5}  [{entry.status.value}] {asked}: {entry.text}", WIDTH)
+
+
+def proposal_line(proposal: Proposal) -> str:
+    chosen = f"chosen {proposal.count}x for fact {proposal.fact_id}"
+    return textwrap.shorten(f"{proposal.id:>5}  {chosen}: {proposal.text}", WIDTH)
 
 
 def dumps(data: Any) -> str:

@@ -11,11 +11,20 @@ Usage in a test (pytest-asyncio)::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import dataclasses
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
+import pytest
 import pytest_asyncio
 
-from tests.bot.discord_double import DiscordDouble, patch_discord
+from bot.client import KnowledgeBot
+from bot.settings import Settings
+from knowledge.base import KnowledgeBase
+from tests.bot.discord_double import DiscordDouble, patch_discord, running_client
 
 
 @pytest_asyncio.fixture
@@ -28,3 +37,44 @@ async def discord_double() -> AsyncIterator[DiscordDouble]:
         with patch_discord(double):
             yield double
     assert not double.internal_errors, f"discord double internal errors: {double.internal_errors!r}"
+
+
+@pytest.fixture(scope="session")
+def curated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with the curated facts loaded, built once; tests get copies."""
+    path = tmp_path_factory.mktemp("curated") / "knowledge.db"
+    KnowledgeBase.open(path).db.close()
+    return path
+
+
+@pytest.fixture
+def kb(curated_database: Path, tmp_path: Path) -> Iterator[KnowledgeBase]:
+    """A fresh on-disk knowledge base with the curated facts (a copy of one built per session)."""
+    path = tmp_path / "knowledge.db"
+    shutil.copyfile(curated_database, path)
+    base = KnowledgeBase.open(path)
+    yield base
+    base.db.close()
+
+
+def bot_settings(double: DiscordDouble, **changes: Any) -> Settings:
+    """Settings for a bot in the double's server: "other" is the ask channel, no cooldown."""
+    settings = Settings(
+        token=double.token,
+        # The bot is handed its knowledge base: only run_bot.py reads this path.
+        database_path=Path("knowledge.db"),
+        guild_id=double.guild.id,
+        ask_channel_ids=frozenset({double.other_channel.id}),
+        question_cooldown_seconds=0,
+    )
+    return dataclasses.replace(settings, **changes)
+
+
+@asynccontextmanager
+async def running_bot(
+    double: DiscordDouble, kb: KnowledgeBase, **changes: Any
+) -> AsyncIterator[KnowledgeBot]:
+    """The product bot, logged in to ``double`` and ready, closed on exit."""
+    bot = KnowledgeBot(bot_settings(double, **changes), kb)
+    async with running_client(bot, double):
+        yield bot

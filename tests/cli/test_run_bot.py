@@ -6,10 +6,13 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
+from knowledge.base import KnowledgeBase
+from knowledge.curated import load_curated, parse_facts
 from tests.conftest import PROJECT_ROOT
 
 JSON_KEYS = {"question", "answered", "fact_id", "answer", "score", "sources", "suggestions"}
@@ -116,3 +119,27 @@ def test_the_core_never_imports_discord() -> None:
         "sys.exit(1 if 'discord' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT).returncode == 0
+
+
+def test_facts_export_as_toml_is_the_curated_format(db_path: Path) -> None:
+    result = run_bot("facts", "export", "--format", "toml", db=db_path)
+    assert result.returncode == 0, result.stderr
+    facts = parse_facts(tomllib.loads(result.stdout))
+    assert [fact.id for fact in facts] == [fact.id for fact in load_curated().facts]
+
+
+def test_facts_review_lists_and_approves_proposals(db_path: Path) -> None:
+    kb = KnowledgeBase.open(db_path)
+    fact = kb.facts.facts()[3]
+    kb.choose("the wording a member chose", fact.id)
+    kb.db.close()
+    listed = run_bot("facts", "review", db=db_path)
+    assert "the wording a member chose" in listed.stdout
+    proposal_id = listed.stdout.split()[0]
+    approved = run_bot("facts", "review", "--approve", proposal_id, db=db_path)
+    assert approved.returncode == 0, approved.stderr
+    assert (
+        "the wording a member chose  [learned]"
+        in run_bot("facts", "show", str(fact.id), db=db_path).stdout
+    )
+    assert run_bot("facts", "review", "--approve", proposal_id, db=db_path).returncode == 1

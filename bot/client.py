@@ -1,0 +1,111 @@
+"""The Discord client: settings and knowledge base in, one extension per concern.
+
+>>> async with KnowledgeBot(settings, KnowledgeBase.open(settings.database_path)) as bot:
+...     await bot.start(settings.token)
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.errors import report_error
+from bot.interactions import NO_MENTIONS
+from bot.settings import Settings
+from bot.worker import KnowledgeWorker
+from knowledge.base import KnowledgeBase
+from knowledge.errors import KnowledgeError
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.cogs.questions", "bot.cogs.facts", "bot.cogs.unanswered", "bot.cogs.stats")
+PURGE_EVERY_HOURS = 24
+
+
+def bot_intents() -> discord.Intents:
+    """Only what the bot uses. Message content is needed to read questions asked
+    by mention, by DM and in ask channels; no member list, no presences."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = True
+    return intents
+
+
+def knowledge_of(interaction: discord.Interaction[Any]) -> KnowledgeWorker:
+    """The knowledge worker of the bot a button press came to.
+
+    discord.py types button callbacks for any client; this one is ours.
+    """
+    client = interaction.client
+    if not isinstance(client, KnowledgeBot):
+        raise TypeError(f"a button of this bot was dispatched by {type(client).__name__}")
+    return client.knowledge
+
+
+class KnowledgeTree(app_commands.CommandTree["KnowledgeBot"]):
+    """The command tree, with the bot's one error handler."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[KnowledgeBot], error: app_commands.AppCommandError
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class KnowledgeBot(commands.Bot):
+    """Answers members' questions from the knowledge base; reps curate it.
+
+    All knowledge-base calls go through ``self.knowledge`` (one worker thread).
+    """
+
+    def __init__(self, settings: Settings, kb: KnowledgeBase) -> None:
+        super().__init__(
+            # Only slash commands: ``on_message`` below never processes prefix commands.
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=bot_intents(),
+            allowed_mentions=NO_MENTIONS,
+            tree_cls=KnowledgeTree,
+        )
+        self.settings = settings
+        self.knowledge = KnowledgeWorker(kb)
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        self.purge_notify_requests.start()
+        guild = None if self.settings.guild_id is None else discord.Object(self.settings.guild_id)
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        log.info(
+            "synced %d commands %s",
+            len(synced),
+            "globally" if guild is None else f"to server {guild.id}",
+        )
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Questions are read by the questions extension's listener; there are no
+        prefix commands to process."""
+
+    @tasks.loop(hours=PURGE_EVERY_HOURS)
+    async def purge_notify_requests(self) -> None:
+        """Forget notify requests older than the retention period (at start-up, then daily)."""
+        days = self.settings.notify_retention_days
+        try:
+            purged = await self.knowledge.run(lambda kb: kb.purge_notify_requests(days))
+        except KnowledgeError:
+            log.warning("could not purge old notify requests", exc_info=True)
+            return
+        if purged:
+            log.info("forgot %d notify requests older than %d days", purged, days)
+
+    async def close(self) -> None:
+        self.purge_notify_requests.cancel()
+        await super().close()
+        await self.knowledge.close()

@@ -1,0 +1,239 @@
+"""Reps' follow-up of the questions the bot could not answer.
+
+``/unanswered list`` pages through open questions (text, how often, when;
+never who asked). ``/unanswered resolve`` closes one with a fact and tells
+every member who pressed "Notify me": by DM, or, when their DMs are closed,
+by a message in the channel where they asked that pings them and nobody
+else. Each notify request is deleted once acted on, as are those of a
+dismissed question: they would never be used again.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+from discord.ui import Button, DynamicItem
+
+from bot.checks import actor_of, rep_only, require_rep
+from bot.client import KnowledgeBot, knowledge_of
+from bot.errors import guarded
+from bot.interactions import Outgoing, respond, respond_update, within_deadline
+from bot.limits import clip
+from bot.render import fact_embed, unanswered_embed
+from knowledge.base import KnowledgeBase
+from knowledge.models import Fact, NotifyRequest, Source, Unanswered
+
+log = logging.getLogger(__name__)
+
+Interaction = discord.Interaction[KnowledgeBot]
+ButtonInteraction = discord.Interaction[Any]
+"""How discord.py types a button's interaction: for any client (see ``knowledge_of``)."""
+EntryId = app_commands.Range[int, 1, 999_999_999]
+FactId = app_commands.Range[int, 1, 999_999_999]
+
+PAGE_SIZE = 5
+QUOTED_QUESTION_CHARS = 300
+
+
+def unanswered_page(entries: Sequence[Unanswered], page: int) -> Outgoing:
+    """Page ``page`` (clamped) of ``entries``, with Previous/Next buttons when there are more."""
+    pages = max(1, math.ceil(len(entries) / PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    embed = unanswered_embed(shown, page=page, pages=pages, total=len(entries))
+    if pages == 1:
+        return Outgoing(embeds=(embed,))
+    view = discord.ui.View(timeout=None)
+    view.add_item(PageButton("prev", max(page - 1, 0), disabled=page == 0))
+    view.add_item(PageButton("next", page + 1, disabled=page == pages - 1))
+    return Outgoing(embeds=(embed,), view=view)
+
+
+class PageButton(
+    DynamicItem[Button[Any]],
+    template=r"kb:unanswered:(?P<direction>prev|next):(?P<page>[0-9]{1,4})",
+):
+    """Previous / Next on ``/unanswered list``; rep-only, checked again at every press."""
+
+    def __init__(self, direction: str, page: int, *, disabled: bool = False) -> None:
+        super().__init__(
+            Button(
+                label="Previous" if direction == "prev" else "Next",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"kb:unanswered:{direction}:{page}",
+                disabled=disabled,
+            )
+        )
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: ButtonInteraction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PageButton:
+        return cls(match["direction"], int(match["page"]))
+
+    async def callback(self, interaction: ButtonInteraction) -> None:
+        await guarded(interaction, lambda: self._turn(interaction))
+
+    async def _turn(self, interaction: ButtonInteraction) -> None:
+        await require_rep(interaction)
+        work = knowledge_of(interaction).run(lambda kb: kb.unanswered.list())
+        entries = await within_deadline(interaction, work, ephemeral=True, update=True)
+        await respond_update(interaction, unanswered_page(entries, self.page))
+
+
+class Notifier:
+    """Tells members who asked to be notified that their question has an answer."""
+
+    def __init__(self, bot: KnowledgeBot) -> None:
+        self.bot = bot
+
+    async def notify_all(
+        self, requests: Sequence[NotifyRequest], entry: Unanswered, fact: Fact, source: Source
+    ) -> Counter[str]:
+        """Notify each request's member and delete the request; counts "dm", "channel", "failed"."""
+        outcomes: Counter[str] = Counter()
+        for request in requests:
+            outcomes[await self.notify(request, entry, fact, source)] += 1
+            await self.bot.knowledge.run(_forget(request.id))
+        return outcomes
+
+    async def notify(
+        self, request: NotifyRequest, entry: Unanswered, fact: Fact, source: Source
+    ) -> str:
+        user_id = int(request.user_id)
+        quoted = clip(entry.text, QUOTED_QUESTION_CHARS)
+        direct = Outgoing(
+            content=f"A rep has answered a question you asked me: \u201c{quoted}\u201d",
+            embeds=(fact_embed(fact, source),),
+        )
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            await direct.send_to(user)
+            return "dm"
+        except discord.HTTPException:
+            log.info("could not DM notify request %d; trying its channel", request.id)
+        channel = await self._channel(request.channel_id)
+        if channel is None:
+            return "failed"
+        # Public: say only that there is an answer, not what was asked (it may have been private).
+        public = Outgoing(
+            content=f"<@{user_id}> a rep has answered the question you asked me to follow up."
+            f" I couldn't DM you: use `/fact show id:{fact.id}` to see the answer."
+        )
+        only_them = discord.AllowedMentions(
+            everyone=False, roles=False, users=[discord.Object(user_id)], replied_user=False
+        )
+        try:
+            await public.send_to(channel, allowed_mentions=only_them)
+        except discord.HTTPException:
+            log.warning("could not notify request %d in its channel either", request.id)
+            return "failed"
+        return "channel"
+
+    async def _channel(self, channel_id: str) -> discord.abc.Messageable | None:
+        if not channel_id.isdigit():
+            return None
+        channel = self.bot.get_channel(int(channel_id))
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(int(channel_id))
+            except discord.HTTPException:
+                return None
+        return channel if isinstance(channel, discord.abc.Messageable) else None
+
+
+def _forget(request_id: int) -> Callable[[KnowledgeBase], None]:
+    return lambda kb: kb.unanswered.forget_request(request_id)
+
+
+def _told(outcomes: Counter[str]) -> str:
+    if not outcomes:
+        return "Nobody had asked to be notified."
+    told = f"Told {outcomes['dm']} by DM and {outcomes['channel']} in the channel."
+    if outcomes["failed"]:
+        told += f" {outcomes['failed']} could not be reached."
+    return told
+
+
+class UnansweredQuestions(
+    commands.GroupCog,
+    group_name="unanswered",
+    group_description="Reps: the questions I could not answer",
+):
+    def __init__(self, bot: KnowledgeBot) -> None:
+        self.bot = bot
+        self.notifier = Notifier(bot)
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(PageButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(PageButton)
+
+    @app_commands.command(
+        name="list", description="Rep: open questions, most-asked first (never who asked)"
+    )
+    @rep_only()
+    async def list_open(self, interaction: Interaction) -> None:
+        work = self.bot.knowledge.run(lambda kb: kb.unanswered.list())
+        entries = await within_deadline(interaction, work, ephemeral=True)
+        await respond(interaction, unanswered_page(entries, 0), ephemeral=True)
+
+    @app_commands.command(
+        name="resolve", description="Rep: answer a question with a fact and notify who asked"
+    )
+    @app_commands.describe(
+        entry_id="The question's number (see /unanswered list)",
+        fact_id="The fact that answers it (see /fact search)",
+        teach="Add the question's wordings to the fact's example questions (default: yes)",
+    )
+    @app_commands.rename(entry_id="id", fact_id="fact")
+    @rep_only()
+    async def resolve(
+        self, interaction: Interaction, entry_id: EntryId, fact_id: FactId, teach: bool = True
+    ) -> None:
+        # Notifying takes a few requests per member: acknowledge first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        actor = actor_of(interaction.user)
+
+        def resolve(kb: KnowledgeBase) -> tuple[Unanswered, Fact, Source, list[NotifyRequest]]:
+            entry = kb.resolve(entry_id, fact_id, actor=actor, teach=teach)
+            fact = kb.facts.fact(fact_id)
+            source = kb.facts.source(fact.source_key)
+            return entry, fact, source, kb.unanswered.notify_requests(entry_id)
+
+        entry, fact, source, requests = await self.bot.knowledge.run(resolve)
+        outcomes = await self.notifier.notify_all(requests, entry, fact, source)
+        taught = " Its wordings now teach the fact." if teach else ""
+        text = f"Resolved question {entry.id} with fact {fact.id}.{taught} {_told(outcomes)}"
+        await respond(interaction, Outgoing(content=text), ephemeral=True)
+
+    @app_commands.command(name="dismiss", description="Rep: close a question that needs no answer")
+    @app_commands.describe(entry_id="The question's number (see /unanswered list)")
+    @app_commands.rename(entry_id="id")
+    @rep_only()
+    async def dismiss(self, interaction: Interaction, entry_id: EntryId) -> None:
+        actor = actor_of(interaction.user)
+
+        def dismiss(kb: KnowledgeBase) -> Unanswered:
+            entry = kb.unanswered.dismiss(entry_id, actor=actor)
+            for request in kb.unanswered.notify_requests(entry_id):
+                kb.unanswered.forget_request(request.id)
+            return entry
+
+        entry = await within_deadline(interaction, self.bot.knowledge.run(dismiss), ephemeral=True)
+        dismissed = Outgoing(content=f"Dismissed question {entry.id}.")
+        await respond(interaction, dismissed, ephemeral=True)
+
+
+async def setup(bot: KnowledgeBot) -> None:
+    await bot.add_cog(UnansweredQuestions(bot))

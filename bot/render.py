@@ -1,0 +1,152 @@
+"""Embeds for facts, suggestions, the unanswered log and statistics.
+
+Pure functions of the core's models, clipped to Discord's limits. The fact
+embed also carries what a button on it needs after a restart: the fact id
+(footer) and the member's question (the "You asked" field); ``fact_id_of``
+and ``question_of`` read them back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import discord
+
+from bot.limits import (
+    EMBED_DESCRIPTION_CHARS,
+    EMBED_FIELD_NAME_CHARS,
+    EMBED_FIELD_VALUE_CHARS,
+    EMBED_TITLE_CHARS,
+    SHORTENED,
+    clip,
+)
+from knowledge.models import Fact, Source, Stats, Unanswered
+
+ANSWER_CHARS = 2_500
+"""An embed holds 6,000 characters in all: the answer plus three full fields fit."""
+SUGGESTION_CHARS = 600
+UNANSWERED_TEXT_CHARS = 900
+"""Five entries a page with their headings stay under the 6,000-character embed total."""
+COLOUR = discord.Colour.from_rgb(160, 30, 60)
+SOURCE_FIELD = "Source"
+QUOTE_FIELD = "Quote"
+QUESTION_FIELD = "You asked"
+_FACT_FOOTER = re.compile(r"Fact (\d{1,9})")
+_SUGGESTED_FACT = re.compile(r"\(fact (\d{1,9})\)")
+
+
+def source_text(source: Source) -> str:
+    """The source's title and date, and its link on a second line when it has one."""
+    text = f"{source.title} ({source.date})" if source.date else source.title
+    return f"{text}\n{source.url}" if source.url else text
+
+
+def fact_embed(fact: Fact, source: Source, *, question: str | None = None) -> discord.Embed:
+    """The sourced answer: the fact, its source, the verbatim quote, the fact id."""
+    embed = discord.Embed(description=clip(fact.answer, ANSWER_CHARS), colour=COLOUR)
+    embed.add_field(
+        name=SOURCE_FIELD, value=clip(source_text(source), EMBED_FIELD_VALUE_CHARS), inline=False
+    )
+    if fact.quote:
+        embed.add_field(
+            name=QUOTE_FIELD,
+            value=clip(f"\u201c{fact.quote}\u201d", EMBED_FIELD_VALUE_CHARS),
+            inline=False,
+        )
+    if question:
+        embed.add_field(
+            name=QUESTION_FIELD, value=clip(question, EMBED_FIELD_VALUE_CHARS), inline=False
+        )
+    embed.set_footer(text=f"Fact {fact.id}")
+    return embed
+
+
+def fact_id_of(embed: discord.Embed) -> int | None:
+    """The fact id ``fact_embed`` put in the footer, if this is such an embed."""
+    found = _FACT_FOOTER.fullmatch(embed.footer.text or "")
+    return int(found.group(1)) if found else None
+
+
+def question_of(embed: discord.Embed) -> str | None:
+    """The member's question ``fact_embed`` recorded (its start, if it had to be shortened)."""
+    value = next((f.value for f in embed.fields if f.name == QUESTION_FIELD and f.value), None)
+    return None if value is None else value.removesuffix(SHORTENED)
+
+
+def suggestions_embed(facts: Sequence[Fact], *, question: str) -> discord.Embed:
+    """The facts the member may have meant, numbered, and the question they asked."""
+    lines = [
+        f"**{number}.** {clip(fact.answer, SUGGESTION_CHARS)} (fact {fact.id})"
+        for number, fact in enumerate(facts, start=1)
+    ]
+    embed = discord.Embed(
+        title="Did you mean…",
+        description=clip("\n\n".join(lines), EMBED_DESCRIPTION_CHARS),
+        colour=COLOUR,
+    )
+    embed.add_field(name=QUESTION_FIELD, value=clip(question, EMBED_FIELD_VALUE_CHARS))
+    return embed
+
+
+def suggested_fact_ids(embed: discord.Embed) -> set[int]:
+    """The fact ids ``suggestions_embed`` listed."""
+    return {int(found) for found in _SUGGESTED_FACT.findall(embed.description or "")}
+
+
+def search_embed(query: str, facts: Sequence[Fact]) -> discord.Embed:
+    lines = [f"**{fact.id}** {clip(fact.answer, SUGGESTION_CHARS)}" for fact in facts]
+    return discord.Embed(
+        title=clip(f"Facts matching “{query}”", EMBED_TITLE_CHARS),
+        description=clip("\n\n".join(lines) or "No fact matches.", EMBED_DESCRIPTION_CHARS),
+        colour=COLOUR,
+    )
+
+
+def unanswered_embed(
+    entries: Sequence[Unanswered], *, page: int, pages: int, total: int
+) -> discord.Embed:
+    """One page of open questions: text, how often and when asked; never who asked."""
+    embed = discord.Embed(
+        title=f"Unanswered questions: {total} open, page {page + 1} of {pages}", colour=COLOUR
+    )
+    for entry in entries:
+        heading = (
+            f"#{entry.id} · asked {entry.count}× · first {entry.first_asked_at[:10]}"
+            f" · last {entry.last_asked_at[:10]}"
+        )
+        if entry.rejected_fact_id is not None:
+            heading += f" · fact {entry.rejected_fact_id} rejected"
+        elif entry.nearest_fact_id is not None:
+            heading += f" · nearest fact {entry.nearest_fact_id}"
+        embed.add_field(
+            name=clip(heading, EMBED_FIELD_NAME_CHARS),
+            value=clip(entry.text, UNANSWERED_TEXT_CHARS) or "(no text)",
+            inline=False,
+        )
+    if not entries:
+        embed.description = "No open questions."
+    embed.set_footer(text="Close one with /unanswered resolve or /unanswered dismiss.")
+    return embed
+
+
+def stats_embed(
+    fact_count: int, periods: Sequence[Stats], top: Sequence[Unanswered]
+) -> discord.Embed:
+    embed = discord.Embed(title="Knowledge base", colour=COLOUR)
+    embed.add_field(name="Facts", value=str(fact_count), inline=False)
+    for stats in periods:
+        embed.add_field(
+            name=f"Last {stats.days} days",
+            value=(
+                f"{stats.asked} asked\n{stats.answered} answered\n"
+                f"{stats.suggested} given suggestions\n{stats.unanswered} unanswered"
+            ),
+        )
+    lines = [f"#{e.id} ({e.count}×) {clip(e.text, 150)}" for e in top]
+    embed.add_field(
+        name="Most-asked open questions",
+        value=clip("\n".join(lines) or "None.", EMBED_FIELD_VALUE_CHARS),
+        inline=False,
+    )
+    return embed

@@ -1,0 +1,329 @@
+"""What the bot says to a member's question, and the buttons on it.
+
+Buttons are ``DynamicItem``s: their state is in the custom_id, so they work
+after a restart, and anyone could craft one, so every id read from a
+custom_id is checked against the message the button is on before it counts:
+
+* ``kb:fact:<fact>`` shows a fact (anyone may see any fact: ``/fact show``);
+* ``kb:choose:<fact>:<asker>`` ("did you mean" this fact) shows it too, and
+  when the member who asked picks a fact the embed lists, the wording and the
+  fact are kept as a proposal for reps to review (``KnowledgeBase.choose``);
+* ``kb:helpful:<fact>`` thanks the member;
+* ``kb:reject:<fact>:<asker>`` ("not what I asked") works only for the member
+  who asked, only when ``<fact>`` is the fact in the message's embed footer,
+  and takes the question from the embed's "You asked" field (so it survives
+  restarts and needs nothing stored);
+* ``kb:notify:<entry>`` works only on the reply that names question
+  ``<entry>``; it is the only thing that stores a member's id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import discord
+from discord.ui import Button, DynamicItem
+
+from bot.client import knowledge_of
+from bot.errors import guarded
+from bot.interactions import Outgoing, respond, within_deadline
+from bot.limits import BUTTON_LABEL_CHARS, BUTTONS, ELLIPSIS, clip
+from bot.render import (
+    fact_embed,
+    fact_id_of,
+    question_of,
+    suggested_fact_ids,
+    suggestions_embed,
+)
+from knowledge.base import KnowledgeBase, Reply
+from knowledge.models import Fact, Source, Unanswered, UnansweredStatus
+
+Interaction = discord.Interaction[Any]
+"""How discord.py types a button's interaction: for any client (see ``knowledge_of``)."""
+
+DID_YOU_MEAN = "I'm not sure I understood. Did you mean one of these?"
+NOT_LOGGED = "I don't know yet, and I couldn't log your question. Please ask a rep directly."
+ONLY_THE_ASKER = "Only the member who asked can say that. Ask me your own question!"
+STALE_BUTTON = "That button doesn't match this message any more. Please ask your question again."
+_LOGGED_REFERENCE = re.compile(r"\(question (\d{1,9})\)")
+_FACT = r"[0-9]{1,9}"
+_USER = r"[0-9]{1,20}"
+
+
+def place_of(channel: discord.abc.Snowflake | None) -> str:
+    """Where a question was asked, as the unanswered log records it: a channel id or "dm"."""
+    if channel is None or isinstance(channel, discord.DMChannel):
+        return "dm"
+    return f"channel:{channel.id}"
+
+
+def logged_text(entry_id: int) -> str:
+    return f"I don't know yet, I've logged this for a rep (question {entry_id})."
+
+
+def logged_entry_id(content: str) -> int | None:
+    """The question number ``logged_text`` (or the reject reply) put in a message."""
+    found = _LOGGED_REFERENCE.search(content)
+    return int(found.group(1)) if found else None
+
+
+def answer_message(reply: Reply, *, asker_id: int) -> Outgoing:
+    """The reply to a member's question: an answer, suggestions, or "logged for a rep"."""
+    if reply.answered and reply.fact is not None and reply.source is not None:
+        view = discord.ui.View(timeout=None)
+        view.add_item(HelpfulButton(reply.fact.id))
+        view.add_item(RejectButton(reply.fact.id, asker_id))
+        embed = fact_embed(reply.fact, reply.source, question=reply.question)
+        return Outgoing(embeds=(embed,), view=view)
+    if reply.suggestions:
+        return _suggestions(DID_YOU_MEAN, reply, asker_id=asker_id)
+    if reply.logged is not None:
+        return Outgoing(content=logged_text(reply.logged.id), view=_notify_view(reply.logged.id))
+    return Outgoing(content=NOT_LOGGED)
+
+
+def rejected_message(reply: Reply, *, asker_id: int) -> Outgoing:
+    """The reply to "not what I asked": logged for a rep, and any other suggestions."""
+    if reply.logged is None:
+        return Outgoing(content=NOT_LOGGED)
+    thanks = f"Thanks. I've logged your question for a rep (question {reply.logged.id})."
+    if not reply.suggestions:
+        return Outgoing(content=thanks, view=_notify_view(reply.logged.id))
+    text = f"{thanks} Meanwhile, did you mean one of these?"
+    return _suggestions(text, reply, NotifyButton(reply.logged.id), asker_id=asker_id)
+
+
+def fact_message(fact: Fact, source: Source) -> Outgoing:
+    return Outgoing(embeds=(fact_embed(fact, source),))
+
+
+def fact_buttons(facts: list[Fact]) -> discord.ui.View:
+    """One "show this fact" button per fact (as many as Discord allows on a message)."""
+    view = discord.ui.View(timeout=None)
+    for fact in facts[:BUTTONS]:
+        view.add_item(FactButton(fact.id, label=f"{fact.id}: {fact.answer}"))
+    return view
+
+
+def _suggestions(text: str, reply: Reply, *more: discord.ui.Item[Any], asker_id: int) -> Outgoing:
+    """``text``, the suggested facts, a button for each, and ``more`` buttons."""
+    embed = suggestions_embed(reply.suggestions, question=reply.question)
+    view = discord.ui.View(timeout=None)
+    for fact in reply.suggestions:
+        view.add_item(ChooseButton(fact.id, asker_id, label=f"{fact.id}: {fact.answer}"))
+    for item in more:
+        view.add_item(item)
+    return Outgoing(content=text, embeds=(embed,), view=view)
+
+
+def _notify_view(entry_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(NotifyButton(entry_id))
+    return view
+
+
+def _fact_with_source(fact_id: int) -> Callable[[KnowledgeBase], tuple[Fact, Source]]:
+    def read(kb: KnowledgeBase) -> tuple[Fact, Source]:
+        fact = kb.facts.fact(fact_id)
+        return fact, kb.facts.source(fact.source_key)
+
+    return read
+
+
+class FactButton(DynamicItem[Button[Any]], template=rf"kb:fact:(?P<fact>{_FACT})"):
+    """Shows one fact, privately, to whoever presses it."""
+
+    def __init__(self, fact_id: int, *, label: str) -> None:
+        super().__init__(
+            Button(
+                label=clip(label, BUTTON_LABEL_CHARS, marker=ELLIPSIS),
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"kb:fact:{fact_id}",
+            )
+        )
+        self.fact_id = fact_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> FactButton:
+        label = item.label if isinstance(item, Button) and item.label else match["fact"]
+        return cls(int(match["fact"]), label=label)
+
+    async def callback(self, interaction: Interaction) -> None:
+        await guarded(interaction, lambda: self._show(interaction))
+
+    async def _show(self, interaction: Interaction) -> None:
+        work = knowledge_of(interaction).run(_fact_with_source(self.fact_id))
+        fact, source = await within_deadline(interaction, work, ephemeral=True)
+        await respond(interaction, fact_message(fact, source), ephemeral=True)
+
+
+class ChooseButton(
+    DynamicItem[Button[Any]], template=rf"kb:choose:(?P<fact>{_FACT}):(?P<asker>{_USER})"
+):
+    """A "did you mean" fact: shows it, and proposes the asker's choice to reps."""
+
+    def __init__(self, fact_id: int, asker_id: int, *, label: str) -> None:
+        super().__init__(
+            Button(
+                label=clip(label, BUTTON_LABEL_CHARS, marker=ELLIPSIS),
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"kb:choose:{fact_id}:{asker_id}",
+            )
+        )
+        self.fact_id = fact_id
+        self.asker_id = asker_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ChooseButton:
+        label = item.label if isinstance(item, Button) and item.label else match["fact"]
+        return cls(int(match["fact"]), int(match["asker"]), label=label)
+
+    async def callback(self, interaction: Interaction) -> None:
+        await guarded(interaction, lambda: self._choose(interaction))
+
+    async def _choose(self, interaction: Interaction) -> None:
+        embeds = interaction.message.embeds if interaction.message else []
+        listed = bool(embeds) and self.fact_id in suggested_fact_ids(embeds[0])
+        by_asker = interaction.user.id == self.asker_id
+        question = question_of(embeds[0]) if listed and by_asker else None
+
+        def choose(kb: KnowledgeBase) -> tuple[Fact, Source]:
+            if question is None:  # a bystander, or a crafted button: show, propose nothing
+                fact = kb.facts.fact(self.fact_id)
+            else:
+                fact = kb.choose(question, self.fact_id)
+            return fact, kb.facts.source(fact.source_key)
+
+        work = knowledge_of(interaction).run(choose)
+        fact, source = await within_deadline(interaction, work, ephemeral=True)
+        await respond(interaction, fact_message(fact, source), ephemeral=True)
+
+
+class HelpfulButton(DynamicItem[Button[Any]], template=rf"kb:helpful:(?P<fact>{_FACT})"):
+    """Thanks the member; nothing is stored."""
+
+    def __init__(self, fact_id: int) -> None:
+        super().__init__(
+            Button(
+                label="Helpful",
+                emoji="👍",
+                style=discord.ButtonStyle.success,
+                custom_id=f"kb:helpful:{fact_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> HelpfulButton:
+        return cls(int(match["fact"]))
+
+    async def callback(self, interaction: Interaction) -> None:
+        thanks = Outgoing(content="Thanks, glad it helped.")
+        await guarded(interaction, lambda: respond(interaction, thanks, ephemeral=True))
+
+
+class RejectButton(
+    DynamicItem[Button[Any]], template=rf"kb:reject:(?P<fact>{_FACT}):(?P<asker>{_USER})"
+):
+    """The "not what I asked" button: logs the question for a rep, offers other facts."""
+
+    def __init__(self, fact_id: int, asker_id: int) -> None:
+        super().__init__(
+            Button(
+                label="Not what I asked",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"kb:reject:{fact_id}:{asker_id}",
+            )
+        )
+        self.fact_id = fact_id
+        self.asker_id = asker_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> RejectButton:
+        return cls(int(match["fact"]), int(match["asker"]))
+
+    async def callback(self, interaction: Interaction) -> None:
+        await guarded(interaction, lambda: self._reject(interaction))
+
+    async def _reject(self, interaction: Interaction) -> None:
+        if interaction.user.id != self.asker_id:
+            await respond(interaction, Outgoing(content=ONLY_THE_ASKER), ephemeral=True)
+            return
+        embeds = interaction.message.embeds if interaction.message else []
+        question = question_of(embeds[0]) if embeds else None
+        if question is None or fact_id_of(embeds[0]) != self.fact_id:
+            await respond(interaction, Outgoing(content=STALE_BUTTON), ephemeral=True)
+            return
+        place = place_of(interaction.channel)
+        work = knowledge_of(interaction).run(
+            lambda kb: kb.reject(question, self.fact_id, place=place)
+        )
+        reply = await within_deadline(interaction, work, ephemeral=True)
+        await respond(interaction, rejected_message(reply, asker_id=self.asker_id), ephemeral=True)
+
+
+class NotifyButton(DynamicItem[Button[Any]], template=rf"kb:notify:(?P<entry>{_FACT})"):
+    """Stores the presser's id so that they are told when a rep answers the question."""
+
+    def __init__(self, entry_id: int) -> None:
+        super().__init__(
+            Button(
+                label="Notify me when it's answered",
+                emoji="🔔",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"kb:notify:{entry_id}",
+            )
+        )
+        self.entry_id = entry_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> NotifyButton:
+        return cls(int(match["entry"]))
+
+    async def callback(self, interaction: Interaction) -> None:
+        await guarded(interaction, lambda: self._subscribe(interaction))
+
+    async def _subscribe(self, interaction: Interaction) -> None:
+        content = interaction.message.content if interaction.message else ""
+        if logged_entry_id(content) != self.entry_id:
+            await respond(interaction, Outgoing(content=STALE_BUTTON), ephemeral=True)
+            return
+        user_id, channel_id = str(interaction.user.id), str(interaction.channel_id or "")
+
+        def subscribe(kb: KnowledgeBase) -> tuple[Unanswered, Fact | None, Source | None]:
+            entry = kb.unanswered.get(self.entry_id)
+            if entry.status is UnansweredStatus.OPEN:
+                kb.unanswered.request_notification(entry.id, user_id=user_id, channel_id=channel_id)
+            if entry.resolved_fact_id is None:
+                return entry, None, None
+            fact, source = _fact_with_source(entry.resolved_fact_id)(kb)
+            return entry, fact, source
+
+        work = knowledge_of(interaction).run(subscribe)
+        entry, fact, source = await within_deadline(interaction, work, ephemeral=True)
+        if fact is not None and source is not None:
+            answered = Outgoing(
+                content="A rep has already answered this:", embeds=(fact_embed(fact, source),)
+            )
+            await respond(interaction, answered, ephemeral=True)
+        elif entry.status is UnansweredStatus.OPEN:
+            text = "I'll message you when a rep answers it. Until then I keep your Discord id."
+            await respond(interaction, Outgoing(content=text), ephemeral=True)
+        else:
+            text = "A rep has closed this question without an answer. Please ask a rep directly."
+            await respond(interaction, Outgoing(content=text), ephemeral=True)
+
+
+REPLY_BUTTONS = (FactButton, ChooseButton, HelpfulButton, RejectButton, NotifyButton)
+"""Every dynamic button of members' replies, to register with the client."""
