@@ -285,7 +285,7 @@ def _facts_import(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, o
 def _unanswered_list(
     kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO
 ) -> int:
-    entries = kb.unanswered.list(UnansweredStatus(arguments.status))
+    entries = kb.unanswered.entries(UnansweredStatus(arguments.status))
     for entry in entries:
         print(render.unanswered_line(entry), file=out)
     if not entries:

@@ -132,7 +132,7 @@ class UnansweredLog:
             raise UnansweredNotFound(f"there is no unanswered question {entry_id}")
         return _entry(rows[0])
 
-    def list(self, status: UnansweredStatus = UnansweredStatus.OPEN) -> list[Unanswered]:
+    def entries(self, status: UnansweredStatus = UnansweredStatus.OPEN) -> list[Unanswered]:
         """Entries with ``status``, most-asked first, then most recent."""
         rows = self._db.query(
             "SELECT * FROM unanswered WHERE status = ? ORDER BY count DESC, last_asked_at DESC, id",
@@ -162,7 +162,8 @@ class UnansweredLog:
         self, entry_id: int, status: UnansweredStatus, fact_id: int | None, actor: str
     ) -> Unanswered:
         with write_transaction(self._db):
-            self.get(entry_id)
+            if self.get(entry_id).status is not UnansweredStatus.OPEN:
+                raise UnansweredNotFound(f"question {entry_id} is already closed")
             self._db.execute(
                 "UPDATE unanswered SET status = ?, resolved_fact_id = ?, closed_at = ?,"
                 " closed_by = ? WHERE id = ?",

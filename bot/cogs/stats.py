@@ -30,7 +30,7 @@ class Stats(commands.GroupCog, group_name="kb", group_description="Reps: the kno
             return stats_embed(
                 kb.facts.count_facts(),
                 [kb.stats(days) for days in PERIODS_DAYS],
-                kb.unanswered.list()[:TOP_OPEN],
+                kb.unanswered.entries()[:TOP_OPEN],
             )
 
         embed = await within_deadline(interaction, self.bot.knowledge.run(gather), ephemeral=True)

@@ -85,7 +85,7 @@ class PageButton(
 
     async def _turn(self, interaction: ButtonInteraction) -> None:
         await require_rep(interaction)
-        work = knowledge_of(interaction).run(lambda kb: kb.unanswered.list())
+        work = knowledge_of(interaction).run(lambda kb: kb.unanswered.entries())
         entries = await within_deadline(interaction, work, ephemeral=True, update=True)
         await respond_update(interaction, unanswered_page(entries, self.page))
 
@@ -184,7 +184,7 @@ class UnansweredQuestions(
     )
     @rep_only()
     async def list_open(self, interaction: Interaction) -> None:
-        work = self.bot.knowledge.run(lambda kb: kb.unanswered.list())
+        work = self.bot.knowledge.run(lambda kb: kb.unanswered.entries())
         entries = await within_deadline(interaction, work, ephemeral=True)
         await respond(interaction, unanswered_page(entries, 0), ephemeral=True)
 

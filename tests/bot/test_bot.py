@@ -312,7 +312,7 @@ async def test_helpful_thanks_privately_and_stores_nothing(
         thanks = await click(double, double.member, reply["id"], f"kb:helpful:{fact.id}")
 
     assert thanks.ephemeral and thanks.body["content"]
-    assert kb.unanswered.list() == []
+    assert kb.unanswered.entries() == []
 
 
 # --------------------------------------------------------------------------- #
@@ -329,11 +329,11 @@ async def test_not_what_i_asked_logs_the_question_for_a_rep(
         interaction, _ = await ask_command(double, double.member, KNOWN_QUESTION)
         message = interaction.original_message_id
         bystander = await click(double, double.rep_member, message, reject)
-        assert kb.unanswered.list() == []
+        assert kb.unanswered.entries() == []
         response = await click(double, double.member, message, reject)
 
     assert bystander.ephemeral and response.ephemeral
-    [entry] = kb.unanswered.list()
+    [entry] = kb.unanswered.entries()
     assert (entry.text, entry.rejected_fact_id) == (KNOWN_QUESTION, fact.id)
     assert f"(question {entry.id})" in response.body["content"]
     assert f"kb:notify:{entry.id}" in response.custom_ids
@@ -346,7 +346,7 @@ async def test_an_unanswered_question_is_logged_and_the_asker_told_when_resolved
     fact = fact_for(kb, "who owns sscl")
     async with running_bot(double, kb):
         reply = await ask_in_channel(double, double.member, double.other_channel, UNKNOWN_QUESTION)
-        [entry] = kb.unanswered.list()
+        [entry] = kb.unanswered.entries()
         assert f"(question {entry.id})" in reply["content"]
         assert custom_ids(reply) == [f"kb:notify:{entry.id}"]
         assert kb.unanswered.notify_requests(entry.id) == []  # only pressing stores the id
@@ -380,7 +380,7 @@ async def test_when_dms_are_closed_the_asker_is_pinged_in_the_channel_alone(
     fact = fact_for(kb, "who owns sscl")
     async with running_bot(double, kb):
         reply = await ask_in_channel(double, double.member, double.other_channel, UNKNOWN_QUESTION)
-        [entry] = kb.unanswered.list()
+        [entry] = kb.unanswered.entries()
         await click(double, double.member, reply["id"], f"kb:notify:{entry.id}")
         double.fail_next(
             "POST",
@@ -560,7 +560,7 @@ async def test_crafted_buttons_do_nothing_privileged(
     page, reject, notify, missing, choose = responses
     assert "only reps" in page.body["content"].lower() and page.body["embeds"] == []
     assert "recommend a film" not in str(page.body)
-    assert kb.unanswered.list() == [other]  # no rejection logged
+    assert kb.unanswered.entries() == [other]  # no rejection logged
     assert kb.unanswered.notify_requests(other.id) == []
     assert missing.body["content"] == "there is no fact 999999"
     assert reject.body["content"] and notify.body["content"]
@@ -665,7 +665,7 @@ async def test_buttons_still_work_after_the_bot_restarts(
     async with running_bot(double, kb):
         answer = await ask_in_channel(double, double.member, double.other_channel, KNOWN_QUESTION)
         logged = await ask_in_channel(double, double.member, double.other_channel, UNKNOWN_QUESTION)
-    [entry] = kb.unanswered.list()
+    [entry] = kb.unanswered.entries()
     async with running_bot(double, kb):
         rejected = await click(
             double, double.member, answer["id"], f"kb:reject:{fact.id}:{double.member.id}"
@@ -674,7 +674,7 @@ async def test_buttons_still_work_after_the_bot_restarts(
 
     assert len(double.identify_payloads) == 2  # two separate logins
     assert "logged" in rejected.body["content"] and opted.ephemeral
-    assert {e.text for e in kb.unanswered.list()} == {KNOWN_QUESTION, UNKNOWN_QUESTION}
+    assert {e.text for e in kb.unanswered.entries()} == {KNOWN_QUESTION, UNKNOWN_QUESTION}
     assert [r.user_id for r in kb.unanswered.notify_requests(entry.id)] == [str(double.member.id)]
 
 

@@ -27,7 +27,7 @@ def test_repeats_are_grouped_and_the_most_asked_come_first(kb: KnowledgeBase) ->
     for wording in ("what time does the canteen open?", "What time does the canteen open!!"):
         kb.ask(wording, place="dm")
     kb.ask("recommend a good pizza place nearby", place="console")
-    entries = kb.unanswered.list()
+    entries = kb.unanswered.entries()
     assert [entry.count for entry in entries] == [3, 1]
     assert len(kb.unanswered.texts(entries[0].id)) == 3
 
@@ -41,7 +41,7 @@ def test_empty_questions_are_refused_not_logged(kb: KnowledgeBase) -> None:
     for text in ("", "   ", "\n\t"):
         with pytest.raises(InvalidQuestion):
             kb.ask(text, place="console")
-    assert kb.unanswered.list() == []
+    assert kb.unanswered.entries() == []
 
 
 @pytest.mark.parametrize(
@@ -61,7 +61,7 @@ def test_resolving_teaches_the_fact_every_grouped_wording(kb: KnowledgeBase) -> 
         pytest.fail(f"the test question is already answered: {first.fact}")
     kb.ask(question + "?", place="console")
     kb.ask("who leads the unions defence sector branch then", place="console")
-    entry = kb.unanswered.list()[0]
+    entry = kb.unanswered.entries()[0]
     assert entry.count == 3
     target = next(f for f in kb.facts.facts() if "Khakhria" in f.answer)
     kb.resolve(entry.id, target.id, actor="rep:Ann")
@@ -100,10 +100,12 @@ def test_resolving_without_teaching_leaves_the_fact_alone(kb: KnowledgeBase) -> 
 def test_dismiss_and_bad_ids(kb: KnowledgeBase) -> None:
     entry = kb.ask("what time does the canteen open", place="console").logged
     kb.unanswered.dismiss(entry.id, actor="rep:Ann")
-    assert kb.unanswered.list() == []
-    assert kb.unanswered.list(UnansweredStatus.DISMISSED)[0].id == entry.id
+    assert kb.unanswered.entries() == []
+    assert kb.unanswered.entries(UnansweredStatus.DISMISSED)[0].id == entry.id
     with pytest.raises(UnansweredNotFound):
         kb.unanswered.dismiss(99_999, actor="rep:Ann")
+    with pytest.raises(UnansweredNotFound, match="already closed"):
+        kb.resolve(entry.id, kb.facts.facts()[0].id, actor="rep:Ann")
     with pytest.raises(FactNotFound):
         kb.resolve(entry.id, 99_999, actor="rep:Ann")
 
