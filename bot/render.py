@@ -21,7 +21,7 @@ from bot.limits import (
     SHORTENED,
     clip,
 )
-from knowledge.models import Fact, Source, Stats, Unanswered
+from knowledge.models import Fact, Proposal, Source, Stats, Unanswered
 
 ANSWER_CHARS = 2_500
 """An embed holds 6,000 characters in all: the answer plus three full fields fit."""
@@ -149,4 +149,20 @@ def stats_embed(
         value=clip("\n".join(lines) or "None.", EMBED_FIELD_VALUE_CHARS),
         inline=False,
     )
+    return embed
+
+
+def proposal_embed(proposal: Proposal, fact: Fact, *, waiting: int) -> discord.Embed:
+    """One proposed example question for a rep to approve or reject."""
+    embed = discord.Embed(
+        title="Proposed example question",
+        description=clip(proposal.text, EMBED_DESCRIPTION_CHARS),
+        colour=COLOUR,
+    )
+    embed.add_field(
+        name=f"For fact {fact.id}",
+        value=clip(fact.answer, EMBED_FIELD_VALUE_CHARS),
+        inline=False,
+    )
+    embed.set_footer(text=f"Chosen {proposal.count}× from “did you mean” · {waiting} more waiting")
     return embed

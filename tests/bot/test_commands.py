@@ -22,6 +22,7 @@ REP_COMMANDS = {
     "unanswered resolve",
     "unanswered dismiss",
     "kb stats",
+    "kb review",
 }
 EVERYONE_COMMANDS = {"ask", "fact show", "fact search"}
 
