@@ -22,7 +22,13 @@ from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.questions", "bot.cogs.facts", "bot.cogs.unanswered", "bot.cogs.stats")
+EXTENSIONS = (
+    "bot.cogs.questions",
+    "bot.cogs.facts",
+    "bot.cogs.unanswered",
+    "bot.cogs.stats",
+    "bot.cogs.privacy",
+)
 PURGE_EVERY_HOURS = 24
 
 

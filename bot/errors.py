@@ -1,8 +1,10 @@
 """The bot's one error handler, for commands (via the command tree) and buttons alike.
 
 A knowledge error or a refused permission becomes its short message, sent
-only to the person who caused it; anything else is logged with its traceback
-and the person gets an apology. Never silence.
+only to the person who caused it; a change the database could not save (disk
+full, read-only file) is logged with the reason and the person is told
+nothing was saved; anything else is logged with its traceback and the person
+gets an apology. Never silence.
 """
 
 from __future__ import annotations
@@ -16,17 +18,24 @@ from discord import app_commands
 
 from bot.interactions import Outgoing, respond
 from bot.limits import MESSAGE_CHARS, clip
-from knowledge.errors import KnowledgeError
+from knowledge.errors import KnowledgeError, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on my side. The reps can see what happened in the log."
 NOT_HERE = "Sorry, you can't use that here."
+NOT_SAVED = (
+    "Sorry, I could not save that: the database cannot be written just now, so nothing"
+    " was changed. The reps can see why in the log."
+)
 
 
 def user_message(error: BaseException, what: str) -> str:
     """What to tell the person whose ``what`` failed with ``error``; logs unexpected errors."""
     cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if isinstance(cause, StorageUnavailable):
+        log.error("%s could not be saved: %s", what, cause)
+        return NOT_SAVED
     if isinstance(cause, KnowledgeError):
         return str(cause)
     if isinstance(cause, app_commands.CheckFailure):

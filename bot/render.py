@@ -21,7 +21,7 @@ from bot.limits import (
     SHORTENED,
     clip,
 )
-from knowledge.models import Fact, Proposal, Source, Stats, Unanswered
+from knowledge.models import Fact, NotifyRequest, Proposal, Source, Stats, Unanswered
 
 ANSWER_CHARS = 2_500
 """An embed holds 6,000 characters in all: the answer plus three full fields fit."""
@@ -32,6 +32,9 @@ COLOUR = discord.Colour.from_rgb(160, 30, 60)
 SOURCE_FIELD = "Source"
 QUOTE_FIELD = "Quote"
 QUESTION_FIELD = "You asked"
+PRIVACY_SHOWN = 10
+"""Notify requests listed by /privacy; ten fields of 300 characters stay under the embed total."""
+PRIVACY_TEXT_CHARS = 300
 _FACT_FOOTER = re.compile(r"Fact (\d{1,9})")
 _SUGGESTED_FACT = re.compile(r"\(fact (\d{1,9})\)")
 
@@ -42,19 +45,22 @@ def source_text(source: Source) -> str:
     return f"{text}\n{source.url}" if source.url else text
 
 
+def field_value(text: str, limit: int = EMBED_FIELD_VALUE_CHARS) -> str:
+    """``text`` clipped to ``limit``; Discord refuses a blank field value, so "(none)" for one."""
+    return clip(text, limit) if text.strip() else "(none)"
+
+
 def fact_embed(fact: Fact, source: Source, *, question: str | None = None) -> discord.Embed:
     """The sourced answer: the fact, its source, the verbatim quote, the fact id."""
     embed = discord.Embed(description=clip(fact.answer, ANSWER_CHARS), colour=COLOUR)
-    embed.add_field(
-        name=SOURCE_FIELD, value=clip(source_text(source), EMBED_FIELD_VALUE_CHARS), inline=False
-    )
+    embed.add_field(name=SOURCE_FIELD, value=field_value(source_text(source)), inline=False)
     if fact.quote:
         embed.add_field(
             name=QUOTE_FIELD,
             value=clip(f"\u201c{fact.quote}\u201d", EMBED_FIELD_VALUE_CHARS),
             inline=False,
         )
-    if question:
+    if question and question.strip():
         embed.add_field(
             name=QUESTION_FIELD, value=clip(question, EMBED_FIELD_VALUE_CHARS), inline=False
         )
@@ -85,7 +91,7 @@ def suggestions_embed(facts: Sequence[Fact], *, question: str) -> discord.Embed:
         description=clip("\n\n".join(lines), EMBED_DESCRIPTION_CHARS),
         colour=COLOUR,
     )
-    embed.add_field(name=QUESTION_FIELD, value=clip(question, EMBED_FIELD_VALUE_CHARS))
+    embed.add_field(name=QUESTION_FIELD, value=field_value(question))
     return embed
 
 
@@ -121,7 +127,7 @@ def unanswered_embed(
             heading += f" · nearest fact {entry.nearest_fact_id}"
         embed.add_field(
             name=clip(heading, EMBED_FIELD_NAME_CHARS),
-            value=clip(entry.text, UNANSWERED_TEXT_CHARS) or "(no text)",
+            value=field_value(entry.text, UNANSWERED_TEXT_CHARS),
             inline=False,
         )
     if not entries:
@@ -165,4 +171,28 @@ def proposal_embed(proposal: Proposal, fact: Fact, *, waiting: int) -> discord.E
         inline=False,
     )
     embed.set_footer(text=f"Chosen {proposal.count}× from “did you mean” · {waiting} more waiting")
+    return embed
+
+
+def privacy_embed(held: Sequence[tuple[NotifyRequest, Unanswered]]) -> discord.Embed:
+    """What the bot holds about one member: each question they asked to hear about, and when."""
+    embed = discord.Embed(title="What I hold about you", colour=COLOUR)
+    if not held:
+        embed.description = (
+            "Nothing. I keep the questions I could not answer, but never who asked them."
+        )
+        return embed
+    embed.description = (
+        f"Your Discord id, with {len(held)} question(s) you asked me to notify you about"
+        " and the channel where you asked. Each goes once you are told, the question is"
+        " closed, or after the retention period. `/forget-me` deletes them all now."
+    )
+    for request, entry in held[:PRIVACY_SHOWN]:
+        embed.add_field(
+            name=f"Question {entry.id} · since {request.requested_at[:10]}",
+            value=field_value(entry.text, PRIVACY_TEXT_CHARS),
+            inline=False,
+        )
+    if len(held) > PRIVACY_SHOWN:
+        embed.set_footer(text=f"…and {len(held) - PRIVACY_SHOWN} more.")
     return embed

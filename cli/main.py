@@ -20,6 +20,7 @@ from bot.settings import InvalidSetting, Settings, log_level
 from cli import render
 from knowledge.base import KnowledgeBase
 from knowledge.curated import facts_toml
+from knowledge.database import backup
 from knowledge.errors import InvalidQuestion, KnowledgeError
 from knowledge.models import UnansweredStatus
 
@@ -93,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path)
     load.set_defaults(handler=_facts_import)
 
+    copy = commands.add_parser(
+        "backup", help="copy the database to PATH, consistently, even while the bot runs"
+    )
+    copy.add_argument("path", type=Path)
+    copy.set_defaults(handler=_backup)
+
     unanswered = commands.add_parser(
         "unanswered", help="questions the bot could not answer"
     ).add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -154,7 +161,7 @@ def run(
             level=log_level(environ), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
         kb = KnowledgeBase.open(
-            database_path(arguments, environ), with_curated=handler is not _facts_import
+            database_path(arguments, environ), with_curated=handler not in (_facts_import, _backup)
         )
         return handler(kb, arguments, stdin or sys.stdin, out)
     except (KnowledgeError, InvalidSetting) as error:
@@ -279,6 +286,12 @@ def _facts_import(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, o
         raise InvalidQuestion(f"cannot read {arguments.file}: {error}") from error
     count = kb.facts.import_(data)
     print(f"imported {count} facts", file=out)
+    return 0
+
+
+def _backup(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO) -> int:
+    backup(kb.db, arguments.path)
+    print(f"backed up the database to {arguments.path}", file=out)
     return 0
 
 

@@ -80,12 +80,20 @@ class KnowledgeBase:
     @classmethod
     def open(cls, path: Path | str, *, with_curated: bool = True) -> KnowledgeBase:
         """Open the database at ``path``, creating it and (unless told not to, as
-        before an import) loading the curated facts that are new or changed."""
+        before an import) loading the curated facts that are new or changed.
+
+        A database that cannot be written (disk full, read-only file) still
+        opens, with the facts it has, so that the bot keeps answering.
+        """
         db = open_database(path)
         if with_curated:
-            report = FactStore(db).load_curated(load_curated())
-            if report.added or report.updated:
-                log.info("curated facts: %d added, %d updated", report.added, report.updated)
+            try:
+                report = FactStore(db).load_curated(load_curated())
+            except StorageUnavailable as error:
+                log.error("answering from the facts already stored: %s", error)
+            else:
+                if report.added or report.updated:
+                    log.info("curated facts: %d added, %d updated", report.added, report.updated)
         return cls(db)
 
     def ask(self, question: str, *, place: str) -> Reply:
@@ -161,8 +169,8 @@ class KnowledgeBase:
         fact = self.facts.fact(fact_id)
         try:
             self.proposals.propose(question, fact_id)
-        except StorageUnavailable:
-            log.warning("could not keep a proposed example question: the database is read-only")
+        except StorageUnavailable as error:
+            log.warning("could not keep a proposed example question: %s", error)
         return fact
 
     def approve_proposal(self, proposal_id: int, *, actor: str) -> Fact:
@@ -252,8 +260,8 @@ class KnowledgeBase:
     def _count(self, match: Match) -> None:
         try:
             self.events.record(match.outcome, match.fact_id)
-        except StorageUnavailable:
-            log.warning("could not count a question: the database cannot be written")
+        except StorageUnavailable as error:
+            log.warning("could not count a question: %s", error)
 
     def _log(self, question: str, place: str, match: Match) -> Unanswered | None:
         try:

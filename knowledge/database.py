@@ -7,9 +7,10 @@ Add a new one at the end of ``MIGRATIONS``; never edit one that has shipped.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -156,14 +157,48 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
 
 
 def migrate(db: sqlite_utils.Database) -> None:
-    """Apply every migration newer than the database's ``user_version``."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        log.info("applying database migration %d", number)
+    """Apply every migration newer than the database's ``user_version``.
+
+    The version is read again inside each write transaction: a second process
+    opening the same new database at the same moment may have applied it.
+    """
+    while _version(db) < len(MIGRATIONS):
         with write_transaction(db):
-            for statement in _statements(script):
+            number = _version(db) + 1
+            if number > len(MIGRATIONS):
+                break
+            log.info("applying database migration %d", number)
+            for statement in _statements(MIGRATIONS[number - 1]):
                 db.execute(statement)
             db.execute(f"PRAGMA user_version = {number}")
+
+
+def _version(db: sqlite_utils.Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def backup(db: sqlite_utils.Database, target: Path | str) -> None:
+    """Copy ``db`` to the file ``target``, consistent even while others write to it.
+
+    SQLite's online backup API copies one snapshot of the database; the copy
+    is written beside ``target`` and renamed over it only once complete.
+    Raises ``StorageUnavailable`` when the copy cannot be made.
+    """
+    target = Path(target)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial.unlink(missing_ok=True)
+        copy = sqlite3.connect(str(partial))
+        try:
+            db.conn.backup(copy)
+        finally:
+            copy.close()
+        os.replace(partial, target)
+    except (sqlite3.Error, OSError) as error:
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise StorageUnavailable(f"cannot back up to {target}: {error}") from error
 
 
 def _statements(script: str) -> list[str]:
@@ -186,13 +221,19 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
     try:
         yield db
     except sqlite3.OperationalError as error:
-        db.execute("ROLLBACK")
+        _rollback(db)
         raise StorageUnavailable(f"the change could not be saved: {error}") from error
     except BaseException:
-        db.execute("ROLLBACK")
+        _rollback(db)
         raise
     try:
         db.execute("COMMIT")
     except sqlite3.Error as error:
-        db.execute("ROLLBACK")
+        _rollback(db)
         raise StorageUnavailable(f"the change could not be saved: {error}") from error
+
+
+def _rollback(db: sqlite_utils.Database) -> None:
+    """Roll back, unless SQLite already has (as it does after a full disk)."""
+    if db.conn.in_transaction:
+        db.execute("ROLLBACK")

@@ -24,7 +24,7 @@ REP_COMMANDS = {
     "kb stats",
     "kb review",
 }
-EVERYONE_COMMANDS = {"ask", "fact show", "fact search"}
+EVERYONE_COMMANDS = {"ask", "fact show", "fact search", "privacy", "forget-me"}
 
 
 async def synced_commands(

@@ -103,8 +103,21 @@ def test_a_rep_can_add_edit_and_remove_a_fact(db_path: Path) -> None:
 
 
 def test_export_then_import_round_trips(db_path: Path, tmp_path: Path) -> None:
+    """Sources, facts, example questions and every fact's history come back exactly."""
+    kb = KnowledgeBase.open(db_path)
+    source = kb.facts.sources()[0].key
+    added = kb.add_fact(
+        answer="A rep's fact.", source_key=source, quote="", questions=["reps fact"], actor="rep:1"
+    )
+    kb.edit_fact(added.id, answer="A rep's fact, edited.", actor="rep:2")
+    kb.remove_fact(kb.facts.facts()[0].id, actor="rep:3")
+    kb.db.close()
     exported = run_bot("facts", "export", db=db_path)
     assert exported.returncode == 0
+    actions = [
+        (entry["action"], entry["actor"]) for entry in json.loads(exported.stdout)["fact_history"]
+    ]
+    assert {("add", "rep:1"), ("edit", "rep:2"), ("remove", "rep:3")} <= set(actions)
     dump = tmp_path / "facts.json"
     dump.write_text(exported.stdout, encoding="utf-8")
     copy = tmp_path / "copy.db"
