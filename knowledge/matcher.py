@@ -20,16 +20,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
-from knowledge.analysis import REAL_WORD_ZIPF, Analyser, Analysis, word_zipf
+from knowledge.analysis import REAL_WORD_ZIPF, Analyser, Analysis, cleaned, word_zipf
 from knowledge.lexicon import Lexicon, default_lexicon
 from knowledge.models import Candidate, Fact, Match, Outcome
-from knowledge.text import clean
 
 # Thresholds on the 0-100 score. Swept on ../shared/eval/dev_questions.jsonl,
 # benchmarks/near_miss.jsonl and the whole-fact-removal check of
@@ -83,11 +83,64 @@ _ANSWERABLE_BY_PATTERN = {"quantity": _FIGURE, "time": _TIME, "place": _PLACE}
 
 @dataclass(frozen=True, slots=True)
 class _IndexedFact:
-    fact: Fact
-    vocabulary: frozenset[str]
-    texts: tuple[frozenset[str], ...]
-    examples: tuple[str, ...]
-    answerable_types: frozenset[str]
+    """What scoring needs of a fact, kept small: a knowledge base may hold 100,000."""
+
+    fact_id: int
+    slot: int
+    """The fact's position in the slot-indexed arrays (postings, ``_alive``)."""
+    terms: array[int]
+    """Ids of the terms the fact uses only outside its texts (keywords, quote;
+    ``extra_size`` of them), then those of its answer and of each example
+    question, each text ended by -1."""
+    extra_size: int
+    text_count: int
+    examples: str
+    """The example questions' surface forms, one a line (one string is smaller than many)."""
+    example_count: int
+    answerable: int
+    """Bit mask of the question types the fact can satisfy (``_TYPE_BITS``)."""
+
+    def vocabulary(self) -> set[int]:
+        """Ids of every term the fact uses anywhere."""
+        vocabulary = set(self.terms)
+        vocabulary.discard(-1)
+        return vocabulary
+
+    def texts(self) -> np.ndarray:
+        return np.frombuffer(self.terms, dtype=np.int32, offset=4 * self.extra_size)
+
+    def example_texts(self) -> list[str]:
+        return self.examples.split("\n") if self.example_count else []
+
+
+_TYPE_BITS = {kind: 1 << bit for bit, kind in enumerate(_ANSWERABLE_BY_PATTERN)}
+_ALWAYS_ANSWERABLE = frozenset({"person", "reason"})
+_TOP = MAX_SUGGESTIONS
+"""The most facts ``_decide`` looks at: the top one, the runner-up, the suggestions."""
+_FIRST_BATCH = 8
+_LAST_BATCH = 2048
+"""Candidates are scored together, in batches growing from the first size to the last."""
+_BOUND_SLACK = 1e-6
+"""Added to upper bounds so floating-point rounding never prunes a fact that ties."""
+
+
+@dataclass(slots=True)
+class _Variant:
+    """One reading of the question, with its candidate facts and their score bounds."""
+
+    analysis: Analysis
+    question_total: float
+    """The question's total closeness weight."""
+    closeness_table: np.ndarray
+    """Each term id's closeness weight in the question (0 for terms it lacks), and a 0 last."""
+    covered: np.ndarray
+    """Each slot's covered share of the question's weight, times its total weight."""
+    eligible: np.ndarray
+    """One flag a slot: does the fact escape every veto?"""
+    slots: np.ndarray
+    """The eligible slots, highest bound first."""
+    bounds: np.ndarray
+    scores: dict[int, float | None]
 
 
 class Matcher:
@@ -96,14 +149,32 @@ class Matcher:
     >>> matcher = Matcher(curated.facts)
     >>> matcher.match("who owns sscl").outcome
     <Outcome.ANSWER: 'answer'>
+
+    Terms are interned to integer ids and each term's postings (the slots of the
+    facts using it) are kept as compact arrays. A question's candidates are the
+    live facts that use every term it cannot do without (rare words, numbers,
+    its focus) and can satisfy its type; an upper bound of each one's score,
+    from its exact coverage, is accumulated from the postings in one vectorised
+    pass (numpy), and candidates are scored in full, in batches, best bound
+    first, only until no bound left could change what ``_decide`` does. The
+    decisions are those of scoring every fact (tests/knowledge/test_matcher_index.py).
+    ``upsert`` and ``remove`` change one fact's postings; nothing is rebuilt.
     """
 
     def __init__(self, facts: Iterable[Fact], lexicon: Lexicon | None = None) -> None:
         self._analyser = Analyser(lexicon or default_lexicon())
         self._facts: dict[int, _IndexedFact] = {}
-        self._term_weights: dict[str, float] = {}
-        self._text_totals_cache: dict[int, tuple[float, ...]] = {}
-        self._postings: dict[str, set[int]] = defaultdict(set)
+        self._by_slot: list[_IndexedFact | None] = []
+        self._alive = bytearray()
+        self._answerable = bytearray()
+        self._term_ids: dict[str, int] = {}
+        self._term_names: list[str] = []
+        self._weights_by_id = array("d")
+        """The weight each term had in the last text indexed that used it."""
+        self._postings: list[array[int]] = []
+        self._fact_counts = array("i")
+        """How many live facts use each term."""
+        self._text_weights: np.ndarray | None = None
         facts = list(facts)
         self._analyser.extend_vocabulary(_words_of(facts))
         for fact in facts:
@@ -115,7 +186,7 @@ class Matcher:
     def upsert(self, fact: Fact) -> None:
         """Add or replace one fact; it is answerable at once."""
         self.remove(fact.id)
-        self._text_totals_cache.clear()
+        self._text_weights = None
         self._analyser.extend_vocabulary(_words_of([fact]))
         self._index(fact)
 
@@ -123,19 +194,41 @@ class Matcher:
         indexed = self._facts.pop(fact_id, None)
         if indexed is None:
             return
-        self._text_totals_cache.clear()
-        for term in indexed.vocabulary:
-            self._postings[term].discard(fact_id)
+        self._text_weights = None
+        # The slot stays in the postings, masked as dead, so removal costs
+        # nothing per posting; ``_compact`` reclaims dead slots when they pile up.
+        self._alive[indexed.slot] = 0
+        self._by_slot[indexed.slot] = None
+        for term_id in indexed.vocabulary():
+            self._fact_counts[term_id] -= 1
+        if len(self._by_slot) > 2 * len(self._facts) + 64:
+            self._compact()
 
     def match(self, question: str, excluded_fact_ids: Iterable[int] = ()) -> Match:
         """Decide what to reply to ``question``; never raises on any string."""
-        excluded = frozenset(excluded_fact_ids)
-        scores: dict[int, float] = {}
-        for variant in self._variants(question):
-            if variant.total_weight < MIN_QUESTION_WEIGHT or variant.numbers == set(variant.terms):
+        excluded = [
+            self._facts[fact_id].slot for fact_id in excluded_fact_ids if fact_id in self._facts
+        ]
+        variants = []
+        for analysis in self._variants(question):
+            if analysis.total_weight < MIN_QUESTION_WEIGHT or analysis.numbers == set(
+                analysis.terms
+            ):
                 continue  # too little said, or nothing but numbers
-            for fact_id, score in self._score_all(variant, excluded).items():
-                scores[fact_id] = max(score, scores.get(fact_id, 0.0))
+            variant = self._candidates(analysis, excluded)
+            if variant is not None:
+                variants.append(variant)
+        alone = len(variants) == 1
+        finalists = {slot for variant in variants for slot in self._best_of(variant, alone)}
+        scores: dict[int, float] = {}
+        for slot in finalists:
+            best = None
+            for variant in variants:
+                score = self._score_in(variant, slot)
+                if score is not None and (best is None or score > best):
+                    best = score
+            if best is not None:
+                scores[self._fact_at(slot).fact_id] = best
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
         return _decide(ranked)
 
@@ -146,70 +239,175 @@ class Matcher:
             return [whole]
         return [whole, self._analyser.analyse(parts[0])]
 
-    def _score_all(self, question: Analysis, excluded: frozenset[int]) -> dict[int, float]:
-        candidates: set[int] = set()
-        for term in question.weights:
-            candidates.update(self._postings.get(term, ()))
-        weighted = {term: self._weigh(term, w) for term, w in question.weights.items()}
-        scores = {}
-        for fact_id in candidates - excluded:
-            score = self._score(question, weighted, self._facts[fact_id])
-            if score is not None:
-                scores[fact_id] = score
-        return scores
-
-    def _score(
-        self, question: Analysis, weighted: dict[str, float], indexed: _IndexedFact
-    ) -> float | None:
-        """The fact's 0-100 score for the question, or None when vetoed.
-
-        ``weighted`` is the question's terms weighed for closeness (``_weigh``).
-        """
-        if not question.question_types.issubset(indexed.answerable_types | {"person", "reason"}):
+    def _candidates(self, question: Analysis, excluded: list[int]) -> _Variant | None:
+        """The facts that escape every veto, each with an upper bound of its score."""
+        needed_types = question.question_types - _ALWAYS_ANSWERABLE
+        if not needed_types.issubset(_TYPE_BITS):
             return None
-        covered = 0.0
+        needed_mask = sum(_TYPE_BITS[kind] for kind in needed_types)
+        weighted = {term: self._weigh(term, w) for term, w in question.weights.items()}
+        term_ids, raw, closeness_weights = [], [], []
+        required: list[int] = []
         for term, weight in question.weights.items():
-            if term in indexed.vocabulary:
-                covered += weight
-            elif weight >= RARE_TERM_WEIGHT or term in question.numbers or term in question.focus:
-                return None
-        coverage = covered / question.total_weight
-        closeness = self._closeness(weighted, indexed)
-        surface = process.extractOne(question.text, indexed.examples, scorer=fuzz.ratio)
-        return 100.0 * (COVERAGE_SHARE * coverage + CLOSENESS_SHARE * closeness) + (
-            SURFACE_SHARE * (surface[1] if surface else 0.0)
+            term_id = self._term_ids.get(term)
+            known = term_id is not None and self._fact_counts[term_id] > 0
+            if weight >= RARE_TERM_WEIGHT or term in question.numbers or term in question.focus:
+                if not known:
+                    return None  # no fact uses it, so every fact is vetoed
+                required.append(len(term_ids))
+            if known:
+                term_ids.append(term_id)
+                raw.append(weight)
+                closeness_weights.append(weighted[term])
+        if not term_ids:
+            return None
+        postings = [np.frombuffer(self._postings[term_id], dtype=np.int32) for term_id in term_ids]
+        size = len(self._by_slot)
+        slots_hit = np.concatenate(postings)
+        lengths = [len(p) for p in postings]
+        covered = np.bincount(slots_hit, weights=np.repeat(raw, lengths), minlength=size)
+        shared = np.bincount(
+            slots_hit, weights=np.repeat(closeness_weights, lengths), minlength=size
+        )
+        eligible = np.frombuffer(self._alive, dtype=np.uint8).astype(bool)
+        eligible &= covered > 0
+        if required:
+            hits = np.bincount(
+                np.concatenate([postings[index] for index in required]), minlength=size
+            )
+            eligible &= hits == len(required)
+        if needed_mask:
+            answerable = np.frombuffer(self._answerable, dtype=np.uint8)
+            eligible &= (answerable & needed_mask) == needed_mask
+        if excluded:
+            eligible[excluded] = False
+        slots = np.flatnonzero(eligible)
+        if not len(slots):
+            return None
+        question_total = sum(weighted.values())
+        # Closeness is at most 2s/(q+s) for s the covered closeness weight (a text
+        # holding every covered term and nothing else); surface similarity at most 100.
+        shared = shared[slots]
+        bounds = (
+            100.0
+            * (
+                COVERAGE_SHARE * covered[slots] / question.total_weight
+                + CLOSENESS_SHARE * 2 * shared / (question_total + shared)
+            )
+            + SURFACE_SHARE * 100.0
+            + _BOUND_SLACK
+        )
+        order = np.argsort(-bounds, kind="stable")
+        table = np.zeros(len(self._term_names) + 1)
+        table[term_ids] = closeness_weights
+        return _Variant(
+            question, question_total, table, covered, eligible, slots[order], bounds[order], {}
         )
 
-    def _closeness(self, weighted: dict[str, float], indexed: _IndexedFact) -> float:
-        """The best weighted Dice overlap with one of the fact's texts (a term weighs the
-        same on both sides)."""
-        question_total = sum(weighted.values())
-        best = 0.0
-        for text, text_total in zip(indexed.texts, self._text_totals(indexed), strict=True):
-            shared = sum(weight for term, weight in weighted.items() if term in text)
-            if shared:
-                best = max(best, 2 * shared / (question_total + text_total))
-        return best
+    def _best_of(self, variant: _Variant, alone: bool) -> list[int]:
+        """The slots of the facts ``_decide`` could look at, scoring as few as possible.
 
-    def _text_totals(self, indexed: _IndexedFact) -> tuple[float, ...]:
-        """Each text's weight; cached until a fact changes (specificity moves with the facts)."""
-        totals = self._text_totals_cache.get(indexed.fact.id)
-        if totals is None:
-            totals = tuple(
-                sum(self._weigh(term, self._term_weights[term]) for term in text)
-                for text in indexed.texts
+        Candidates are scored in batches, in order of their bound, until the next
+        bound could not change the decision (``_could_place``); every later
+        bound is lower, so the facts left unscored cannot matter.
+        """
+        best: list[tuple[float, int]] = []
+        slots, bounds = variant.slots, variant.bounds
+        start, size = 0, _FIRST_BATCH
+        while start < len(slots) and _could_place(float(bounds[start]), best, alone):
+            batch = slots[start : start + size].tolist()
+            for slot, score in zip(batch, self._scores(variant, batch), strict=True):
+                variant.scores[slot] = score
+                best.append((score, slot))
+            best.sort(key=lambda item: item[0], reverse=True)
+            del best[_TOP:]
+            start, size = start + size, min(size * 4, _LAST_BATCH)
+        return [slot for _, slot in best]
+
+    def _score_in(self, variant: _Variant, slot: int) -> float | None:
+        """The fact's score for this reading of the question, or None when vetoed."""
+        if slot not in variant.scores:
+            eligible = bool(variant.eligible[slot])
+            variant.scores[slot] = self._scores(variant, [slot])[0] if eligible else None
+        return variant.scores[slot]
+
+    def _fact_at(self, slot: int) -> _IndexedFact:
+        indexed = self._by_slot[slot]
+        assert indexed is not None, "a dead slot is never a candidate"
+        return indexed
+
+    def _scores(self, variant: _Variant, slots: list[int]) -> list[float]:
+        """The 0-100 scores of facts that escape every veto, computed together.
+
+        Closeness is the best weighted Dice overlap with one of a fact's texts (a
+        term weighs the same on both sides); surface similarity is the rapidfuzz
+        ratio to its nearest example question.
+        """
+        facts = [self._fact_at(slot) for slot in slots]
+        terms = np.concatenate([f.texts() for f in facts])
+        ends = np.flatnonzero(terms < 0)
+        text_starts = np.zeros_like(ends)
+        text_starts[1:] = ends[:-1] + 1
+        # Each text's sums; the separator (-1) reads the tables' last cell, 0.
+        shared = np.add.reduceat(variant.closeness_table[terms], text_starts)
+        totals = np.add.reduceat(self._text_weight_table()[terms], text_starts)
+        dice = 2 * shared / (variant.question_total + totals)
+        closeness = np.maximum.reduceat(dice, _starts([f.text_count for f in facts]))
+        examples = [f.example_texts() for f in facts]
+        ratios = process.cdist(
+            [variant.analysis.text],
+            [text for texts in examples for text in texts] or [""],
+            scorer=fuzz.ratio,
+            dtype=np.float64,
+        )[0]
+        surface = np.zeros(len(facts))
+        counts = [len(texts) for texts in examples]
+        has_examples = np.array(counts) > 0
+        if has_examples.any():
+            surface[has_examples] = np.maximum.reduceat(
+                ratios, _starts([count for count in counts if count])
             )
-            self._text_totals_cache[indexed.fact.id] = totals
-        return totals
+        coverage = variant.covered[slots] / variant.analysis.total_weight
+        scores = 100.0 * (COVERAGE_SHARE * coverage + CLOSENESS_SHARE * closeness) + (
+            SURFACE_SHARE * surface
+        )
+        return [float(score) for score in scores]
+
+    def _text_weight_table(self) -> np.ndarray:
+        """Each term id's weight in a fact's text (``_weigh``), and a 0 last.
+
+        Rebuilt, in one vectorised pass, after a fact changes: specificity moves
+        with the facts.
+        """
+        if self._text_weights is None:
+            counts = np.maximum(np.frombuffer(self._fact_counts, dtype=np.int32), 1)
+            specificity = 0.3 + 0.7 * (1 - np.log(counts) / math.log(max(len(self._facts), 2)))
+            table = np.zeros(len(counts) + 1)
+            table[:-1] = specificity * np.frombuffer(self._weights_by_id, dtype=np.float64)
+            self._text_weights = table
+        return self._text_weights
 
     def _weigh(self, term: str, weight: float) -> float:
-        return self._specificity(term) * self._term_weights.get(term, weight)
+        term_id = self._term_ids.get(term)
+        known = weight if term_id is None else self._weights_by_id[term_id]
+        return self._specificity(term) * known
 
     def _specificity(self, term: str) -> float:
         """1 for a term in one fact, falling towards 0.3 for a term in every fact."""
-        count = len(self._postings.get(term, ())) or 1
+        term_id = self._term_ids.get(term)
+        count = (self._fact_counts[term_id] if term_id is not None else 0) or 1
         total = max(len(self._facts), 2)
         return 0.3 + 0.7 * (1 - math.log(count) / math.log(total))
+
+    def _term_id(self, term: str) -> int:
+        term_id = self._term_ids.get(term)
+        if term_id is None:
+            term_id = self._term_ids[term] = len(self._postings)
+            self._term_names.append(term)
+            self._postings.append(array("i"))
+            self._fact_counts.append(0)
+            self._weights_by_id.append(0.0)
+        return term_id
 
     def _index(self, fact: Fact) -> None:
         analysed = [
@@ -217,24 +415,64 @@ class Matcher:
             for text in (fact.answer, " ".join(fact.keywords), *fact.question_texts)
         ]
         quote = self._analyser.analyse(fact.quote)
-        vocabulary = frozenset(term for a in (*analysed, quote) for term in a.weights)
         for analysis in (*analysed, quote):
-            self._term_weights.update(analysis.weights)
+            for term, weight in analysis.weights.items():
+                self._weights_by_id[self._term_id(term)] = weight
+        vocabulary = {self._term_ids[term] for a in (*analysed, quote) for term in a.weights}
+        # Keywords count for coverage, not closeness: a bag of every keyword
+        # would look like a perfect example question for many questions.
+        texts = array("i")
+        text_count = 0
+        for analysis in analysed[:1] + analysed[2:]:
+            if analysis.weights:
+                texts.extend(self._term_ids[term] for term in analysis.weights)
+                texts.append(-1)
+                text_count += 1
+        if not text_count:
+            texts.append(-1)  # one empty text, so that every fact has one
         claim = f"{_ATTRIBUTION.sub(' ', fact.answer)} {fact.quote}"
-        answerable = frozenset(
-            kind for kind, pattern in _ANSWERABLE_BY_PATTERN.items() if pattern.search(claim)
+        answerable = sum(
+            _TYPE_BITS[kind]
+            for kind, pattern in _ANSWERABLE_BY_PATTERN.items()
+            if pattern.search(claim)
         )
-        self._facts[fact.id] = _IndexedFact(
-            fact=fact,
-            vocabulary=vocabulary,
-            # Keywords count for coverage, not closeness: a bag of every keyword
-            # would look like a perfect example question for many questions.
-            texts=tuple(frozenset(a.weights) for a in analysed[:1] + analysed[2:] if a.weights),
-            examples=tuple(self._analyser.surface(text) for text in fact.question_texts),
-            answerable_types=answerable,
+        slot = len(self._by_slot)
+        extra = array("i", sorted(vocabulary.difference(texts)))
+        # The example questions' surface forms are their analyses' texts.
+        examples = [analysis.text for analysis in analysed[2:]]
+        indexed = _IndexedFact(
+            fact_id=fact.id,
+            slot=slot,
+            terms=extra + texts,
+            extra_size=len(extra),
+            text_count=max(text_count, 1),
+            examples="\n".join(examples),
+            example_count=len(examples),
+            answerable=answerable,
         )
-        for term in vocabulary:
-            self._postings[term].add(fact.id)
+        self._facts[fact.id] = indexed
+        self._by_slot.append(indexed)
+        self._alive.append(1)
+        self._answerable.append(answerable)
+        for term_id in sorted(vocabulary):
+            self._postings[term_id].append(slot)
+            self._fact_counts[term_id] += 1
+
+    def _compact(self) -> None:
+        """Renumber the live facts' slots and rebuild the postings without the dead ones."""
+        live = [indexed for indexed in self._by_slot if indexed is not None]
+        self._by_slot = []
+        self._alive = bytearray(len(live))
+        self._answerable = bytearray()
+        self._postings = [array("i") for _ in self._postings]
+        for slot, indexed in enumerate(live):
+            moved = replace(indexed, slot=slot)
+            self._facts[moved.fact_id] = moved
+            self._by_slot.append(moved)
+            self._alive[slot] = 1
+            self._answerable.append(moved.answerable)
+            for term_id in sorted(moved.vocabulary()):
+                self._postings[term_id].append(slot)
 
 
 def _words_of(facts: Iterable[Fact]) -> set[str]:
@@ -244,10 +482,41 @@ def _words_of(facts: Iterable[Fact]) -> set[str]:
     words: set[str] = set()
     for fact in facts:
         for text in (fact.answer, fact.quote, *fact.keywords):
-            words.update(clean(text).split())
+            words.update(cleaned(text).split())
         for text in fact.question_texts:
-            words.update(word for word in clean(text).split() if word_zipf(word) >= REAL_WORD_ZIPF)
+            words.update(
+                word for word in cleaned(text).split() if word_zipf(word) >= REAL_WORD_ZIPF
+            )
     return words
+
+
+def _starts(lengths: list[int]) -> np.ndarray:
+    """Where each of consecutive runs of these (non-zero) lengths starts."""
+    starts = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    return starts
+
+
+def _could_place(bound: float, best: list[tuple[float, int]], alone: bool) -> bool:
+    """Could a fact scoring up to ``bound`` change what ``_decide`` does, given the
+    ``best`` scores so far (highest first)?
+
+    It could if it may beat the top; or, while the top would answer, if it may
+    come within ``CLEAR_WINNER_MARGIN`` of it; or else if it may be one of the
+    first ``_TOP`` suggestions. Lower scores only matter as the top one. The
+    shortcut for a clear answer holds only when the question is read ``alone``
+    (one variant): another reading could still make it a close race.
+    """
+    if not best or bound >= best[0][0]:
+        return True
+    top = best[0][0]
+    if (
+        alone
+        and top >= ANSWER_THRESHOLD
+        and (len(best) < 2 or best[1][0] < top - CLEAR_WINNER_MARGIN)
+    ):
+        return bound >= top - CLEAR_WINNER_MARGIN
+    return bound >= SUGGEST_THRESHOLD and (len(best) < _TOP or bound >= best[-1][0])
 
 
 def _decide(ranked: list[tuple[int, float]]) -> Match:
