@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 EXTENSIONS = (
     "bot.cogs.questions",
     "bot.cogs.facts",
+    "bot.cogs.sources",
     "bot.cogs.unanswered",
     "bot.cogs.stats",
     "bot.cogs.privacy",

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.limits import (
+    ELLIPSIS,
     EMBED_DESCRIPTION_CHARS,
     EMBED_FIELD_NAME_CHARS,
     EMBED_FIELD_VALUE_CHARS,
@@ -21,6 +22,7 @@ from bot.limits import (
     SHORTENED,
     clip,
 )
+from knowledge.base import QuotedParagraph
 from knowledge.models import Fact, NotifyRequest, Proposal, Source, Stats, Unanswered
 
 ANSWER_CHARS = 2_500
@@ -39,9 +41,19 @@ _FACT_FOOTER = re.compile(r"Fact (\d{1,9})")
 _SUGGESTED_FACT = re.compile(r"\(fact (\d{1,9})\)")
 
 
+_LINKABLE_URL = re.compile(r"https?://[^\s()<>\[\]]+")
+LINK_LABEL_CHARS = 300
+
+
 def source_text(source: Source) -> str:
-    """The source's title and date, and its link on a second line when it has one."""
+    """The source's title and date, a link to its URL when it has a plain http(s) one.
+
+    Any other URL is shown as text on a second line, never as a link.
+    """
     text = f"{source.title} ({source.date})" if source.date else source.title
+    if source.url and _LINKABLE_URL.fullmatch(source.url):
+        label = discord.utils.escape_markdown(text).replace("[", "(").replace("]", ")")
+        return f"[{clip(label, LINK_LABEL_CHARS, marker=ELLIPSIS)}]({source.url})"
     return f"{text}\n{source.url}" if source.url else text
 
 
@@ -65,6 +77,32 @@ def fact_embed(fact: Fact, source: Source, *, question: str | None = None) -> di
             name=QUESTION_FIELD, value=clip(question, EMBED_FIELD_VALUE_CHARS), inline=False
         )
     embed.set_footer(text=f"Fact {fact.id}")
+    return embed
+
+
+PARAGRAPH_SIDE_CHARS = 1_500
+"""Text shown either side of the quote in "Read more"; with the quote it fits a description."""
+
+
+def paragraph_embed(paragraph: QuotedParagraph) -> discord.Embed:
+    """The paragraph around a fact's quote, the quote in bold, with the source's details."""
+    source = paragraph.source
+    before = discord.utils.escape_markdown(paragraph.before)
+    after = discord.utils.escape_markdown(paragraph.after)
+    if len(before) > PARAGRAPH_SIDE_CHARS:
+        before = ELLIPSIS + before[-PARAGRAPH_SIDE_CHARS:]
+    if len(after) > PARAGRAPH_SIDE_CHARS:
+        after = after[:PARAGRAPH_SIDE_CHARS] + ELLIPSIS
+    quote = clip(discord.utils.escape_markdown(paragraph.quote), EMBED_DESCRIPTION_CHARS // 3)
+    embed = discord.Embed(
+        title=clip(source.title, EMBED_TITLE_CHARS),
+        url=source.url or None,
+        description=clip(f"{before} **{quote}** {after}".strip(), EMBED_DESCRIPTION_CHARS),
+        colour=COLOUR,
+    )
+    embed.add_field(name="Issued by", value=field_value(source.issuer), inline=True)
+    embed.add_field(name="Date", value=field_value(source.date), inline=True)
+    embed.set_footer(text=f"Fact {paragraph.fact.id}")
     return embed
 
 

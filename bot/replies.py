@@ -13,6 +13,8 @@ custom_id is checked against the message the button is on before it counts:
   who asked, only when ``<fact>`` is the fact in the message's embed footer,
   and takes the question from the embed's "You asked" field (so it survives
   restarts and needs nothing stored);
+* ``kb:passage:<fact>`` ("Read more") shows, privately, the paragraph of the
+  fact's source around its quote (anyone may read any source);
 * ``kb:notify:<entry>`` works only on the reply that names question
   ``<entry>``; it is the only thing that stores a member's id.
 """
@@ -33,6 +35,7 @@ from bot.limits import BUTTON_LABEL_CHARS, BUTTONS, ELLIPSIS, clip
 from bot.render import (
     fact_embed,
     fact_id_of,
+    paragraph_embed,
     question_of,
     suggested_fact_ids,
     suggestions_embed,
@@ -75,6 +78,8 @@ def answer_message(reply: Reply, *, asker_id: int) -> Outgoing:
         view = discord.ui.View(timeout=None)
         view.add_item(HelpfulButton(reply.fact.id))
         view.add_item(RejectButton(reply.fact.id, asker_id))
+        if reply.source.has_text and reply.fact.quote.strip():
+            view.add_item(PassageButton(reply.fact.id))
         embed = fact_embed(reply.fact, reply.source, question=reply.question)
         return Outgoing(embeds=(embed,), view=view)
     if reply.suggestions:
@@ -271,6 +276,39 @@ class RejectButton(
         await respond(interaction, rejected_message(reply, asker_id=self.asker_id), ephemeral=True)
 
 
+class PassageButton(DynamicItem[Button[Any]], template=rf"kb:passage:(?P<fact>{_FACT})"):
+    """ "Read more": the paragraph around the fact's quote, privately, to whoever presses it."""
+
+    def __init__(self, fact_id: int) -> None:
+        super().__init__(
+            Button(
+                label="Read more",
+                emoji="📄",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"kb:passage:{fact_id}",
+            )
+        )
+        self.fact_id = fact_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PassageButton:
+        return cls(int(match["fact"]))
+
+    async def callback(self, interaction: Interaction) -> None:
+        await guarded(interaction, lambda: self._show(interaction))
+
+    async def _show(self, interaction: Interaction) -> None:
+        work = knowledge_of(interaction).run(lambda kb: kb.paragraph(self.fact_id))
+        paragraph = await within_deadline(interaction, work, ephemeral=True)
+        if paragraph is None:
+            text = "I don't have this source's text, so I can't show more of it."
+            await respond(interaction, Outgoing(content=text), ephemeral=True)
+            return
+        await respond(interaction, Outgoing(embeds=(paragraph_embed(paragraph),)), ephemeral=True)
+
+
 class NotifyButton(DynamicItem[Button[Any]], template=rf"kb:notify:(?P<entry>{_FACT})"):
     """Stores the presser's id so that they are told when a rep answers the question."""
 
@@ -325,5 +363,12 @@ class NotifyButton(DynamicItem[Button[Any]], template=rf"kb:notify:(?P<entry>{_F
             await respond(interaction, Outgoing(content=text), ephemeral=True)
 
 
-REPLY_BUTTONS = (FactButton, ChooseButton, HelpfulButton, RejectButton, NotifyButton)
+REPLY_BUTTONS = (
+    FactButton,
+    ChooseButton,
+    HelpfulButton,
+    RejectButton,
+    PassageButton,
+    NotifyButton,
+)
 """Every dynamic button of members' replies, to register with the client."""

@@ -49,9 +49,17 @@ class Settings:
     log_level: str = DEFAULT_LOG_LEVEL
     question_cooldown_seconds: float = DEFAULT_COOLDOWN_SECONDS
     notify_retention_days: int = DEFAULT_NOTIFY_RETENTION_DAYS
+    sources_dir: Path | None = None
+    """The folder of the curated sources' documents (``SOURCES_DIR``); None: no texts."""
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str], *, default_database: Path) -> Settings:
+    def from_env(
+        cls,
+        environ: Mapping[str, str],
+        *,
+        default_database: Path,
+        default_sources_dir: Path | None = None,
+    ) -> Settings:
         """Build settings from ``environ``; raises ``InvalidSetting`` naming the bad key.
 
         Unset and empty values mean the default. Rep roles default to the
@@ -88,6 +96,9 @@ class Settings:
             notify_retention_days=_days(
                 values, "NOTIFY_RETENTION_DAYS", DEFAULT_NOTIFY_RETENTION_DAYS
             ),
+            sources_dir=Path(values["SOURCES_DIR"])
+            if values.get("SOURCES_DIR")
+            else default_sources_dir,
         )
 
     @property

@@ -21,11 +21,13 @@ from cli import render
 from knowledge.base import KnowledgeBase
 from knowledge.curated import facts_toml
 from knowledge.database import backup
-from knowledge.errors import InvalidQuestion, KnowledgeError
-from knowledge.models import UnansweredStatus
+from knowledge.documents import extract_text
+from knowledge.errors import InvalidQuestion, InvalidSource, KnowledgeError
+from knowledge.models import Source, UnansweredStatus
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = PROJECT_ROOT / "data" / "knowledge.db"
+DEFAULT_SOURCES_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
 CONSOLE_ACTOR = "console"
 CONSOLE_PLACE = "console"
 OFFLINE_HINT = 'Offline, `python run_bot.py ask "…"` works without Discord.'
@@ -38,6 +40,13 @@ def database_path(arguments: argparse.Namespace, environ: Mapping[str, str]) -> 
     if environ.get("DATABASE_PATH"):
         return Path(environ["DATABASE_PATH"])
     return DEFAULT_DATABASE
+
+
+def sources_dir(environ: Mapping[str, str]) -> Path | None:
+    """``SOURCES_DIR``, else ``../shared/seeds`` beside the project if it exists, else None."""
+    if environ.get("SOURCES_DIR", "").strip():
+        return Path(environ["SOURCES_DIR"].strip())
+    return DEFAULT_SOURCES_DIR if DEFAULT_SOURCES_DIR.is_dir() else None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,6 +102,29 @@ def build_parser() -> argparse.ArgumentParser:
     load = facts.add_parser("import", help="load an export into an empty database")
     load.add_argument("file", type=Path)
     load.set_defaults(handler=_facts_import)
+
+    sources = commands.add_parser(
+        "sources", help="register, list and quote the documents facts come from"
+    ).add_subparsers(dest="action", metavar="ACTION", required=True)
+    register = sources.add_parser("add", help="register a document (.txt, .md, .pdf, .docx)")
+    register.add_argument("file", type=Path)
+    register.add_argument("--title", required=True, help="the document's own title")
+    register.add_argument(
+        "--kind", required=True, help="circular, article, letter, minutes, web page…"
+    )
+    register.add_argument("--issuer", required=True, help="who issued it")
+    register.add_argument("--date", required=True, help="its date, as it gives it")
+    register.add_argument("--url", help="where it can be read (https://…)")
+    register.add_argument("--key", help="its key (default: made from the title)")
+    register.set_defaults(handler=_sources_add)
+    sources.add_parser("list", help="every source").set_defaults(handler=_sources_list)
+    source_show = sources.add_parser("show", help="one source with its facts and history")
+    source_show.add_argument("key", metavar="ID")
+    source_show.set_defaults(handler=_sources_show)
+    quote = sources.add_parser("quote", help="the exact passage closest to approximate words")
+    quote.add_argument("key", metavar="ID")
+    quote.add_argument("words")
+    quote.set_defaults(handler=_sources_quote)
 
     copy = commands.add_parser(
         "backup", help="copy the database to PATH, consistently, even while the bot runs"
@@ -161,7 +193,9 @@ def run(
             level=log_level(environ), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
         kb = KnowledgeBase.open(
-            database_path(arguments, environ), with_curated=handler not in (_facts_import, _backup)
+            database_path(arguments, environ),
+            with_curated=handler not in (_facts_import, _backup),
+            sources_dir=sources_dir(environ),
         )
         return handler(kb, arguments, stdin or sys.stdin, out)
     except (KnowledgeError, InvalidSetting) as error:
@@ -171,7 +205,11 @@ def run(
 
 def _run_discord_bot(arguments: argparse.Namespace, environ: Mapping[str, str], err: TextIO) -> int:
     try:
-        settings = Settings.from_env(environ, default_database=DEFAULT_DATABASE)
+        settings = Settings.from_env(
+            environ,
+            default_database=DEFAULT_DATABASE,
+            default_sources_dir=sources_dir({}),
+        )
     except InvalidSetting as error:
         print(f"error: {error}. {OFFLINE_HINT}", file=err)
         return 1
@@ -213,6 +251,7 @@ def _facts_list(kb: KnowledgeBase, _: argparse.Namespace, __: TextIO, out: TextI
 def _facts_show(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO) -> int:
     fact = kb.facts.fact(arguments.id)
     print(render.fact_text(fact, kb.facts.source(fact.source_key)), file=out)
+    print(render.quote_status_line(kb.facts.quote_status(fact)), file=out)
     print("History:", file=out)
     for entry in kb.facts.history(fact.id):
         print(f"  {entry.at}  {entry.action} by {entry.actor}", file=out)
@@ -276,6 +315,11 @@ def _facts_review(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, o
         print(render.proposal_line(proposal), file=out)
     if not proposals:
         print("no proposed example questions to review", file=out)
+    missing = kb.facts_with_missing_quotes()
+    if missing:
+        print("\nFacts whose quote is no longer in their source (fix with `facts edit`):", file=out)
+    for fact in missing:
+        print(render.missing_quote_line(fact), file=out)
     return 0
 
 
@@ -286,6 +330,49 @@ def _facts_import(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, o
         raise InvalidQuestion(f"cannot read {arguments.file}: {error}") from error
     count = kb.facts.import_(data)
     print(f"imported {count} facts", file=out)
+    return 0
+
+
+def _sources_add(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO) -> int:
+    url = (arguments.url or "").strip()
+    if url and not url.startswith(("https://", "http://")):
+        raise InvalidSource("the url must start with https://")
+    text = extract_text(arguments.file)
+    source = kb.add_source(
+        Source(
+            key=arguments.key or "",
+            title=arguments.title,
+            kind=arguments.kind,
+            issuer=arguments.issuer,
+            date=arguments.date,
+            url=url,
+            file=arguments.file.name,
+        ),
+        text,
+        actor=CONSOLE_ACTOR,
+    )
+    print(f"added source {source.key} ({len(text):,} characters of text)", file=out)
+    return 0
+
+
+def _sources_list(kb: KnowledgeBase, _: argparse.Namespace, __: TextIO, out: TextIO) -> int:
+    for source in kb.facts.sources():
+        print(render.source_list_line(source), file=out)
+    return 0
+
+
+def _sources_show(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO) -> int:
+    source = kb.facts.source(arguments.key)
+    facts = [fact for fact in kb.facts.facts() if fact.source_key == source.key]
+    print(render.source_text(source, len(kb.facts.source_text(source.key)), facts), file=out)
+    print("History:", file=out)
+    for entry in kb.facts.source_history(source.key):
+        print(f"  {entry.at}  {entry.action} by {entry.actor}", file=out)
+    return 0
+
+
+def _sources_quote(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO) -> int:
+    print(kb.quote_passage(arguments.key, arguments.words).text, file=out)
     return 0
 
 

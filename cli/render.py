@@ -7,7 +7,7 @@ import textwrap
 from typing import Any
 
 from knowledge.base import Reply
-from knowledge.models import Fact, Outcome, Proposal, Source, Unanswered
+from knowledge.models import Fact, Outcome, Proposal, QuoteStatus, Source, Unanswered
 
 WIDTH = 88
 
@@ -65,6 +65,44 @@ def fact_text(fact: Fact, source: Source) -> str:
         lines.append("Keywords: " + ", ".join(fact.keywords))
     lines.append("Example questions:")
     lines += [f"  - {q.text}  [{q.origin.value}]" for q in fact.questions]
+    return "\n".join(lines)
+
+
+def quote_status_line(status: QuoteStatus) -> str:
+    if status is QuoteStatus.VERIFIED:
+        return "Quote: verified against the source's text"
+    if status is QuoteStatus.NOT_VERIFIED:
+        return "Quote: not verified (the source's text is not in the database)"
+    return "Quote: NOT FOUND in the source's text; a rep should fix it"
+
+
+def missing_quote_line(fact: Fact) -> str:
+    return textwrap.shorten(f"{fact.id:>6}  [{fact.source_key}] \u201c{fact.quote}\u201d", WIDTH)
+
+
+def source_list_line(source: Source) -> str:
+    text = "text" if source.has_text else "no text"
+    return textwrap.shorten(f"{source.key}  [{source.kind}, {text}] {source.title}", WIDTH)
+
+
+def source_text(source: Source, characters: int, facts: list[Fact]) -> str:
+    """What ``run_bot.py sources show`` prints for a source."""
+    lines = [f"Source {source.key}", _wrap(source.title, indent="  ")]
+    for label, value in (
+        ("Kind", source.kind),
+        ("Issued by", source.issuer),
+        ("Date", source.date),
+        ("Reference", source.reference),
+        ("URL", source.url),
+        ("File", source.file),
+    ):
+        if value:
+            lines.append(f"{label}: {value}")
+    if source.has_text:
+        lines.append(f"Text: {characters:,} characters, sha256 {source.text_hash}")
+    else:
+        lines.append("Text: not in the database (its facts' quotes are not verified)")
+    lines.append(f"Facts: {', '.join(str(fact.id) for fact in facts) or 'none'}")
     return "\n".join(lines)
 
 

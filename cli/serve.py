@@ -21,7 +21,7 @@ def serve(settings: Settings, err: TextIO | None = None) -> int:
     """
     err = err or sys.stderr
     discord.utils.setup_logging(level=settings.log_level_number)
-    kb = KnowledgeBase.open(settings.database_path)
+    kb = KnowledgeBase.open(settings.database_path, sources_dir=settings.sources_dir)
     try:
         asyncio.run(_run(settings, kb))
     except discord.LoginFailure:

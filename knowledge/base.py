@@ -17,9 +17,9 @@ from pathlib import Path
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
-from knowledge.curated import load_curated
+from knowledge.curated import load_curated, source_texts
 from knowledge.database import open_database
-from knowledge.errors import InvalidQuestion, StorageUnavailable
+from knowledge.errors import InvalidQuestion, InvalidSource, StorageUnavailable
 from knowledge.events import QuestionEvents
 from knowledge.matcher import Matcher
 from knowledge.models import (
@@ -34,6 +34,7 @@ from knowledge.models import (
     Unanswered,
 )
 from knowledge.proposals import ProposalQueue
+from knowledge.quotes import Passage, closest_passage, find_quote, paragraph_around
 from knowledge.store import FactStore
 from knowledge.text import clean
 from knowledge.unanswered import UnansweredLog
@@ -66,6 +67,18 @@ class Reply:
         return self.match.outcome is Outcome.ANSWER
 
 
+@dataclass(frozen=True, slots=True)
+class QuotedParagraph:
+    """The paragraph of a fact's source around its quote, for a member to read."""
+
+    fact: Fact
+    source: Source
+    before: str
+    quote: str
+    """The document's exact words matching the fact's quote."""
+    after: str
+
+
 class KnowledgeBase:
     """Store, matcher and unanswered log, kept in step with each other."""
 
@@ -78,23 +91,78 @@ class KnowledgeBase:
         self._matcher = Matcher(self.facts.facts())
 
     @classmethod
-    def open(cls, path: Path | str, *, with_curated: bool = True) -> KnowledgeBase:
+    def open(
+        cls, path: Path | str, *, with_curated: bool = True, sources_dir: Path | None = None
+    ) -> KnowledgeBase:
         """Open the database at ``path``, creating it and (unless told not to, as
         before an import) loading the curated facts that are new or changed.
 
-        A database that cannot be written (disk full, read-only file) still
-        opens, with the facts it has, so that the bot keeps answering.
+        The curated sources' documents are read from ``sources_dir`` (the
+        ``SOURCES_DIR`` setting); a source whose text is new or changed has its
+        facts' quotes checked again, and those no longer found are logged (see
+        ``facts_with_missing_quotes``). A database that cannot be written (disk
+        full, read-only file) still opens, with the facts it has, so that the
+        bot keeps answering.
         """
         db = open_database(path)
         if with_curated:
+            curated = load_curated()
             try:
-                report = FactStore(db).load_curated(load_curated())
+                report = FactStore(db).load_curated(
+                    curated, source_texts(curated.sources.values(), sources_dir)
+                )
             except StorageUnavailable as error:
                 log.error("answering from the facts already stored: %s", error)
             else:
                 if report.added or report.updated:
                     log.info("curated facts: %d added, %d updated", report.added, report.updated)
-        return cls(db)
+                if report.changed_texts:
+                    log.info("new or changed source texts: %s", ", ".join(report.changed_texts))
+        base = cls(db)
+        if with_curated:
+            for fact in base.facts_with_missing_quotes():
+                log.warning("fact %d: its quote is not in source %s", fact.id, fact.source_key)
+        return base
+
+    def facts_with_missing_quotes(self) -> list[Fact]:
+        """Facts whose quote no longer occurs in their source's text, for reps to fix.
+
+        They keep answering; nothing is deleted.
+        """
+        return self.facts.facts_with_missing_quotes()
+
+    def add_source(self, source: Source, text: str, *, actor: str) -> Source:
+        """Register a new document as a source; see ``FactStore.add_source``."""
+        return self.facts.add_source(source, text, actor=actor)
+
+    def set_source_text(self, key: str, text: str, *, actor: str) -> list[Fact]:
+        """Replace a source's text; returns the facts whose quote is no longer in it."""
+        self.facts.set_source_text(key, text, actor=actor)
+        return [fact for fact in self.facts_with_missing_quotes() if fact.source_key == key]
+
+    def paragraph(self, fact_id: int) -> QuotedParagraph | None:
+        """The paragraph around fact ``fact_id``'s quote in its source's text; None when
+        the source has no text or the quote is not in it. Raises ``FactNotFound``."""
+        fact = self.facts.fact(fact_id)
+        text = self.facts.source_text(fact.source_key)
+        passage = find_quote(fact.quote, text) if text and fact.quote.strip() else None
+        if passage is None:
+            return None
+        before, quote, after = paragraph_around(passage, text)
+        return QuotedParagraph(fact, self.facts.source(fact.source_key), before, quote, after)
+
+    def quote_passage(self, key: str, approximate: str) -> Passage:
+        """The exact passage of source ``key`` closest to ``approximate`` words.
+
+        Raises ``SourceNotFound``, or ``InvalidSource`` when the source has no text.
+        """
+        text = self.facts.source_text(key)
+        if not text:
+            raise InvalidSource(f"source {key!r} has no text to quote from")
+        passage = closest_passage(approximate, text)
+        if passage is None:
+            raise InvalidQuestion("give some words to look for")
+        return passage
 
     def ask(self, question: str, *, place: str) -> Reply:
         """Answer, suggest, or log ``question`` for reps.

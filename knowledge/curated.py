@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,8 +11,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from knowledge.errors import InvalidFact
+from knowledge.documents import extract_text
+from knowledge.errors import InvalidDocument, InvalidFact
 from knowledge.models import ExampleQuestion, Fact, QuestionOrigin, Source
+
+log = logging.getLogger(__name__)
 
 FACTS_FILE = "facts.toml"
 SOURCES_FILE = "sources.toml"
@@ -37,6 +41,29 @@ def load_curated(folder: Path | None = None) -> Curated:
         if fact.source_key not in by_key:
             raise InvalidFact(f"fact {fact.id} names unknown source {fact.source_key!r}")
     return Curated(sources=by_key, facts=facts)
+
+
+def source_texts(sources: Iterable[Source], folder: Path | None) -> dict[str, str]:
+    """The full text of each source whose ``file`` is in ``folder``, by key.
+
+    A source whose document is absent or unreadable is left out (and logged):
+    its facts still answer, marked "not verified".
+    """
+    texts: dict[str, str] = {}
+    if folder is None:
+        return texts
+    for source in sources:
+        if not source.file:
+            continue
+        path = folder / source.file
+        if not path.is_file():
+            log.warning("no text for source %s: %s is not in %s", source.key, source.file, folder)
+            continue
+        try:
+            texts[source.key] = extract_text(path)
+        except InvalidDocument as error:
+            log.warning("no text for source %s: %s", source.key, error)
+    return texts
 
 
 def parse_facts(document: dict[str, Any]) -> tuple[Fact, ...]:

@@ -126,6 +126,23 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (fact_id, normalised)
     );
     """,
+    # 4: sources that grow: a document's full text and its hash, and a history of changes.
+    """
+    ALTER TABLE sources ADD COLUMN text TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sources ADD COLUMN text_hash TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sources ADD COLUMN origin TEXT NOT NULL DEFAULT 'curated';
+    CREATE INDEX sources_by_text_hash ON sources(text_hash);
+    CREATE TABLE source_history (
+        id INTEGER PRIMARY KEY,
+        source_key TEXT NOT NULL REFERENCES sources(key),
+        action TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at TEXT NOT NULL,
+        before TEXT NOT NULL DEFAULT '',
+        after TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX source_history_by_source ON source_history(source_key, id);
+    """,
 )
 
 

@@ -33,3 +33,27 @@ class InvalidQuestion(KnowledgeError):
 
 class ProposalNotFound(KnowledgeError):
     """Raised when a proposal id names no pending proposed example question."""
+
+
+class InvalidSource(KnowledgeError):
+    """Raised when a new source breaks a rule: a title with mentions or markup, a taken key."""
+
+
+class DuplicateSource(InvalidSource):
+    """Raised when a document registered as a new source is already a source (same text)."""
+
+
+class InvalidDocument(KnowledgeError):
+    """Raised when a document's text cannot be read: too big, wrong type, empty, binary, scanned."""
+
+
+class QuoteNotInSource(InvalidFact):
+    """Raised when a fact's quote does not occur in its source's text.
+
+    ``passage`` is the source's closest passage (exact words), if any, for the
+    rep to use instead.
+    """
+
+    def __init__(self, message: str, passage: str | None) -> None:
+        super().__init__(message)
+        self.passage = passage

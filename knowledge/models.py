@@ -26,6 +26,12 @@ class Source:
     reference: str = ""
     url: str = ""
     file: str = ""
+    text_hash: str = ""
+    """sha256 of the document's full text, when the database has it; empty when it has not."""
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.text_hash)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +150,27 @@ class HistoryEntry:
     at: str
     before: str
     after: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHistoryEntry:
+    """One recorded change to a source: its details or its text (as a hash)."""
+
+    source_key: str
+    action: str
+    actor: str
+    at: str
+    before: str
+    after: str
+
+
+class QuoteStatus(StrEnum):
+    """Whether a fact's quote has been checked against its source's text."""
+
+    VERIFIED = "verified"
+    NOT_VERIFIED = "not verified"
+    """The database has no text for the source, so the quote could not be checked."""
+    NOT_FOUND = "not found in its source"
 
 
 class ProposalStatus(StrEnum):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -19,8 +19,24 @@ from rapidfuzz import fuzz, process
 
 from knowledge.curated import Curated
 from knowledge.database import utc_now, write_transaction
-from knowledge.errors import FactNotFound, InvalidFact, SourceNotFound
-from knowledge.models import ExampleQuestion, Fact, HistoryEntry, QuestionOrigin, Source
+from knowledge.errors import (
+    DuplicateSource,
+    FactNotFound,
+    InvalidFact,
+    InvalidSource,
+    QuoteNotInSource,
+    SourceNotFound,
+)
+from knowledge.models import (
+    ExampleQuestion,
+    Fact,
+    HistoryEntry,
+    QuestionOrigin,
+    QuoteStatus,
+    Source,
+    SourceHistoryEntry,
+)
+from knowledge.quotes import closest_passage, normalise, quote_occurs
 from knowledge.text import clean
 
 REP_FACT_ID_START = 10_001
@@ -34,6 +50,9 @@ SAME_WORDING_SCORE = 95.0
 """rapidfuzz ratio of two cleaned questions at or above which a taught wording is a repeat."""
 _MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b|[*_~`|>#]+", re.IGNORECASE)
 CURATOR = "curated file"
+MAX_TITLE_CHARS = 200
+_SOURCE_COLUMNS = "key, title, kind, issuer, date, reference, url, file, text_hash"
+_METADATA = ("title", "kind", "issuer", "date", "reference", "url", "file")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +62,8 @@ class LoadReport:
     added: int
     updated: int
     kept_rep_edits: int
+    changed_texts: tuple[str, ...] = ()
+    """Keys of the sources whose text was new or changed."""
 
 
 class FactStore:
@@ -54,17 +75,178 @@ class FactStore:
     # --- sources -------------------------------------------------------------
 
     def sources(self) -> list[Source]:
-        return [_source(row) for row in self._db.query("SELECT * FROM sources ORDER BY key")]
+        return [
+            _source(row)
+            for row in self._db.query(f"SELECT {_SOURCE_COLUMNS} FROM sources ORDER BY key")
+        ]
 
     def source(self, key: str) -> Source:
-        rows = list(self._db.query("SELECT * FROM sources WHERE key = ?", [key]))
+        rows = list(self._db.query(f"SELECT {_SOURCE_COLUMNS} FROM sources WHERE key = ?", [key]))
         if not rows:
             raise SourceNotFound(f"there is no source {key!r}")
         return _source(rows[0])
 
-    def save_source(self, source: Source) -> None:
+    def source_text(self, key: str) -> str:
+        """The full text of source ``key``; empty when the database does not have it."""
+        self.source(key)
+        return str(self._db.execute("SELECT text FROM sources WHERE key = ?", [key]).fetchone()[0])
+
+    def save_source(self, source: Source, *, actor: str = CURATOR) -> None:
+        """Add or change a source's details (never its text), recording a change in its history."""
         with write_transaction(self._db):
-            self._db.table("sources").upsert(asdict(source), pk="key")
+            self._save_metadata(source, actor)
+
+    def add_source(self, source: Source, text: str, *, actor: str) -> Source:
+        """Register a new document with its full text; returns it with its key and hash.
+
+        Without a key, one is made from the title. Raises ``InvalidSource`` for
+        a bad title or a taken key, ``DuplicateSource`` when the same text is
+        already a source.
+        """
+        title = " ".join(source.title.split())
+        if not title or not source.kind.strip():
+            raise InvalidSource("a source needs a title and a kind")
+        if len(title) > MAX_TITLE_CHARS or _MARKUP.search(title):
+            raise InvalidSource(
+                f"the title must be plain text without mentions or markup,"
+                f" at most {MAX_TITLE_CHARS} characters"
+            )
+        if not text.strip():
+            raise InvalidSource("the document has no text")
+        digest = text_hash(text)
+        with write_transaction(self._db):
+            same = list(
+                self._db.query("SELECT key, title FROM sources WHERE text_hash = ?", [digest])
+            )
+            if same:
+                raise DuplicateSource(
+                    f"this document is already source {same[0]['key']!r} ({same[0]['title']})"
+                )
+            key = source.key.strip() or self._free_key(title)
+            if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", key):
+                raise InvalidSource("a source key is lower-case letters, digits and dashes")
+            if self._db.execute("SELECT 1 FROM sources WHERE key = ?", [key]).fetchone():
+                raise InvalidSource(f"there is already a source {key!r}")
+            added = Source(
+                key=key,
+                title=title,
+                kind=source.kind.strip(),
+                issuer=source.issuer.strip(),
+                date=source.date.strip(),
+                reference=source.reference.strip(),
+                url=source.url.strip(),
+                file=source.file,
+                text_hash=digest,
+            )
+            self._db.table("sources").insert({**asdict(added), "text": text})
+            self._record_source(key, "add", actor, before=None, after=added)
+        return added
+
+    def set_source_text(self, key: str, text: str, *, actor: str) -> bool:
+        """Store a new full text for source ``key``; returns whether it changed."""
+        with write_transaction(self._db):
+            return self._set_text(key, text, actor)
+
+    def source_history(self, key: str) -> list[SourceHistoryEntry]:
+        rows = self._db.query(
+            "SELECT * FROM source_history WHERE source_key = ? ORDER BY id", [key]
+        )
+        return [
+            SourceHistoryEntry(
+                source_key=row["source_key"],
+                action=row["action"],
+                actor=row["actor"],
+                at=row["at"],
+                before=row["before"],
+                after=row["after"],
+            )
+            for row in rows
+        ]
+
+    def quote_status(self, fact: Fact) -> QuoteStatus:
+        """Whether ``fact``'s quote occurs in its source's text, or could not be checked."""
+        text = self.source_text(fact.source_key)
+        if not text or not fact.quote.strip():
+            return QuoteStatus.NOT_VERIFIED
+        return QuoteStatus.VERIFIED if quote_occurs(fact.quote, text) else QuoteStatus.NOT_FOUND
+
+    def facts_with_missing_quotes(self) -> list[Fact]:
+        """Facts whose quote does not occur in their source's text, for reps to fix.
+
+        Checked afresh on every call, so a source whose text changed is re-verified.
+        """
+        texts = {
+            row["key"]: normalise(row["text"])
+            for row in self._db.query("SELECT key, text FROM sources WHERE text != ''")
+        }
+        return [
+            fact
+            for fact in self.facts()
+            if fact.source_key in texts
+            and fact.quote.strip()
+            and normalise(fact.quote) not in texts[fact.source_key]
+        ]
+
+    def check_quote(self, source_key: str, quote: str) -> None:
+        """Raise ``QuoteNotInSource`` (with the closest passage) when ``quote`` does not
+        occur in the text of source ``source_key``. A source without text, or a fact
+        without a quote (a rep's note), is not checked."""
+        text = self.source_text(source_key)
+        if not text or not quote.strip() or quote_occurs(quote, text):
+            return
+        passage = closest_passage(quote, text)
+        if passage is None:
+            raise QuoteNotInSource(f"the quote is not in source {source_key!r}", None)
+        raise QuoteNotInSource(
+            f"the quote is not in source {source_key!r}; the closest passage is:"
+            f" \u201c{passage.text}\u201d",
+            passage.text,
+        )
+
+    def _free_key(self, title: str) -> str:
+        slug = "-".join(clean(title).split())[:40].strip("-") or "source"
+        key, number = slug, 1
+        while self._db.execute("SELECT 1 FROM sources WHERE key = ?", [key]).fetchone():
+            number += 1
+            key = f"{slug}-{number}"
+        return key
+
+    def _save_metadata(self, source: Source, actor: str) -> bool:
+        rows = list(
+            self._db.query(f"SELECT {_SOURCE_COLUMNS} FROM sources WHERE key = ?", [source.key])
+        )
+        before = _source(rows[0]) if rows else None
+        metadata = {name: getattr(source, name) for name in _METADATA}
+        if before is not None and all(getattr(before, n) == v for n, v in metadata.items()):
+            return False
+        if before is None:
+            self._db.table("sources").insert({"key": source.key, **metadata})
+        else:
+            self._db.table("sources").update(source.key, metadata)
+        after = Source(key=source.key, text_hash=before.text_hash if before else "", **metadata)
+        self._record_source(source.key, "edit" if before else "add", actor, before, after)
+        return True
+
+    def _set_text(self, key: str, text: str, actor: str) -> bool:
+        before = self.source(key)
+        digest = text_hash(text) if text else ""
+        if digest == before.text_hash:
+            return False
+        self._db.execute(
+            "UPDATE sources SET text = ?, text_hash = ? WHERE key = ?", [text, digest, key]
+        )
+        after = Source(**{**asdict(before), "text_hash": digest})
+        self._record_source(key, "text", actor, before, after)
+        return True
+
+    def _record_source(
+        self, key: str, action: str, actor: str, before: Source | None, after: Source | None
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO source_history (source_key, action, actor, at, before, after)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [key, action, actor, utc_now(), _source_json(before), _source_json(after)],
+        )
 
     # --- facts ---------------------------------------------------------------
 
@@ -89,8 +271,9 @@ class FactStore:
         keywords: Sequence[str] = (),
         actor: str,
     ) -> Fact:
-        """Add a rep's fact; raises ``InvalidFact`` or ``SourceNotFound``."""
-        self.source(source_key)
+        """Add a rep's fact; raises ``InvalidFact`` or ``SourceNotFound``, and
+        ``QuoteNotInSource`` when the source has text and the quote is not in it."""
+        self.check_quote(source_key, quote)
         with write_transaction(self._db):
             fact_id = max(REP_FACT_ID_START, self._next_id())
             fact = _checked(
@@ -118,11 +301,19 @@ class FactStore:
         questions: Sequence[str] | None = None,
         keywords: Sequence[str] | None = None,
     ) -> Fact:
-        """Change the given parts of a fact; the rest stays. Returns the new fact."""
+        """Change the given parts of a fact; the rest stays. Returns the new fact.
+
+        A new quote or source is checked like ``add_fact``'s (``QuoteNotInSource``).
+        """
         if source_key is not None:
             self.source(source_key)
         with write_transaction(self._db):
             before = self.fact(fact_id)
+            if quote is not None or source_key is not None:
+                self.check_quote(
+                    before.source_key if source_key is None else source_key,
+                    before.quote if quote is None else quote,
+                )
             new_questions = before.questions
             if questions is not None:
                 new_questions = tuple(ExampleQuestion(q, QuestionOrigin.REP) for q in questions)
@@ -200,17 +391,23 @@ class FactStore:
 
     # --- the curated file ----------------------------------------------------
 
-    def load_curated(self, curated: Curated) -> LoadReport:
+    def load_curated(self, curated: Curated, texts: Mapping[str, str] | None = None) -> LoadReport:
         """Load the curated sources and facts; idempotent.
 
-        A fact a rep has edited or removed is never overwritten. A curated fact
-        whose text changed in the file is updated, keeping the example
-        questions reps and members taught it.
+        ``texts`` gives the full text of curated sources by key, where it was
+        found; a source's stored text is replaced when it changed, and kept
+        when it was not found this time. A fact a rep has edited or removed is
+        never overwritten. A curated fact whose text changed in the file is
+        updated, keeping the example questions reps and members taught it.
         """
         added = updated = kept = 0
+        texts = texts or {}
+        changed_texts: list[str] = []
         with write_transaction(self._db):
             for source in curated.sources.values():
-                self._db.table("sources").upsert(asdict(source), pk="key")
+                self._save_metadata(source, CURATOR)
+                if texts.get(source.key) and self._set_text(source.key, texts[source.key], CURATOR):
+                    changed_texts.append(source.key)
             for fact in curated.facts:
                 digest = _curated_hash(fact)
                 rows = list(self._db.query("SELECT * FROM facts WHERE id = ?", [fact.id]))
@@ -236,7 +433,9 @@ class FactStore:
                     self._update(after, edited_by_rep=False, curated_hash=digest)
                     self._record(fact.id, "reload", CURATOR, before=before, after=after)
                     updated += 1
-        return LoadReport(added=added, updated=updated, kept_rep_edits=kept)
+        return LoadReport(
+            added=added, updated=updated, kept_rep_edits=kept, changed_texts=tuple(changed_texts)
+        )
 
     # --- export and import ---------------------------------------------------
 
@@ -252,6 +451,9 @@ class FactStore:
             "fact_history": [
                 dict(row) for row in self._db.query("SELECT * FROM fact_history ORDER BY id")
             ],
+            "source_history": [
+                dict(row) for row in self._db.query("SELECT * FROM source_history ORDER BY id")
+            ],
         }
 
     def import_(self, data: dict[str, Any]) -> int:
@@ -264,7 +466,7 @@ class FactStore:
         if self._db.execute("SELECT count(*) FROM facts").fetchone()[0]:
             raise InvalidFact("import needs an empty database: this one already has facts")
         with write_transaction(self._db):
-            for table in ("sources", "facts", "fact_questions", "fact_history"):
+            for table in ("sources", "facts", "fact_questions", "fact_history", "source_history"):
                 rows = data.get(table, [])
                 if rows:
                     self._db.table(table).insert_all(rows)
@@ -415,8 +617,19 @@ def _fact_json(fact: Fact | None) -> str:
     )
 
 
+def text_hash(text: str) -> str:
+    """The sha256 of a document's text, as hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _source(row: dict[str, Any]) -> Source:
     return Source(**row)
+
+
+def _source_json(source: Source | None) -> str:
+    if source is None:
+        return ""
+    return json.dumps(asdict(source), ensure_ascii=False)
 
 
 def _fact(row: dict[str, Any], questions: tuple[ExampleQuestion, ...]) -> Fact:

@@ -10,13 +10,16 @@ import dataclasses
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.ui import Button, DynamicItem
 
-from bot.checks import actor_of, is_rep, rep_only
-from bot.client import KnowledgeBot
+from bot.checks import actor_of, is_rep, rep_only, require_rep
+from bot.client import KnowledgeBot, knowledge_of
+from bot.errors import guarded
 from bot.interactions import Outgoing, respond, within_deadline
 from bot.limits import (
     CHOICE_NAME_CHARS,
@@ -26,10 +29,10 @@ from bot.limits import (
     EMBED_FIELD_VALUE_CHARS,
     clip,
 )
-from bot.render import fact_embed, search_embed
+from bot.render import COLOUR, fact_embed, search_embed
 from bot.replies import fact_buttons
 from knowledge.base import KnowledgeBase
-from knowledge.errors import InvalidFact
+from knowledge.errors import InvalidFact, QuoteNotInSource
 from knowledge.models import Fact, HistoryEntry, Source
 from knowledge.text import clean
 
@@ -67,7 +70,7 @@ def source_choices(sources: Sequence[Source], current: str) -> list[app_commands
     ][:CHOICES]
 
 
-def source_for(kb: KnowledgeBase, text: str, *, rep: str, url: str | None) -> Source:
+def source_for(kb: KnowledgeBase, text: str, *, rep: str, url: str | None, actor: str) -> Source:
     """The source a rep named: an existing key, else a "rep's note" titled ``text``.
 
     A note is dated today with the rep as its issuer; the same note given
@@ -93,8 +96,96 @@ def source_for(kb: KnowledgeBase, text: str, *, rep: str, url: str | None) -> So
         number += 1
         key = f"note-{datetime.now(UTC):%Y-%m-%d}-{slug}-{number}"
     note = dataclasses.replace(note, key=key)
-    kb.facts.save_source(note)
+    kb.facts.save_source(note, actor=actor)
     return note
+
+
+ANSWER_FIELD = "Answer"
+QUESTIONS_FIELD = "Questions"
+SOURCE_FIELD = "Source key"
+PASSAGE_FIELD = "Closest passage"
+
+
+def refused_quote_message(
+    error: QuoteNotInSource, *, fact_id: int | None, answer: str, questions: str, source: str
+) -> Outgoing:
+    """The refusal of a quote not in its source, with the closest passage and, when the
+    fact fits in the message, a "Use this passage" button that carries it out."""
+    embed = discord.Embed(title="The quote is not in the source", colour=COLOUR)
+    fits = error.passage is not None and all(
+        len(text) <= EMBED_FIELD_VALUE_CHARS for text in (error.passage, answer, questions)
+    )
+    if not fits or error.passage is None:
+        return Outgoing(content=str(error))
+    embed.add_field(name=PASSAGE_FIELD, value=error.passage, inline=False)
+    if fact_id is None:
+        embed.add_field(name=ANSWER_FIELD, value=answer, inline=False)
+        embed.add_field(name=QUESTIONS_FIELD, value=questions, inline=False)
+        embed.add_field(name=SOURCE_FIELD, value=source, inline=False)
+    view = discord.ui.View(timeout=None)
+    view.add_item(UsePassageButton(fact_id or 0))
+    return Outgoing(content=str(error), embeds=(embed,), view=view)
+
+
+class UsePassageButton(DynamicItem[Button[Any]], template=r"kb:usepassage:(?P<fact>[0-9]{1,9})"):
+    """ "Use this passage": add the refused fact (``kb:usepassage:0``) or change fact
+    ``<fact>``'s quote to the closest passage, read from the refusal message.
+
+    Rep-only, checked again at every press; the passage is checked against the
+    source again by the knowledge base, so a crafted message changes nothing it
+    would not accept from a rep's command.
+    """
+
+    def __init__(self, fact_id: int) -> None:
+        super().__init__(
+            Button(
+                label="Use this passage",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"kb:usepassage:{fact_id}",
+            )
+        )
+        self.fact_id = fact_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> UsePassageButton:
+        return cls(int(match["fact"]))
+
+    async def callback(self, interaction: Interaction) -> None:
+        await guarded(interaction, lambda: self._use(interaction))
+
+    async def _use(self, interaction: Interaction) -> None:
+        await require_rep(interaction)
+        actor = actor_of(interaction.user)
+        embeds = interaction.message.embeds if interaction.message else []
+        fields = {f.name: f.value or "" for f in embeds[0].fields} if embeds else {}
+        passage = fields.get(PASSAGE_FIELD)
+        if not passage:
+            raise InvalidFact("this message has no passage to use")
+
+        def use(kb: KnowledgeBase) -> tuple[Fact, Source]:
+            if self.fact_id:
+                fact = kb.edit_fact(self.fact_id, actor=actor, quote=passage)
+            else:
+                fact = kb.add_fact(
+                    answer=fields.get(ANSWER_FIELD, ""),
+                    source_key=fields.get(SOURCE_FIELD, ""),
+                    quote=passage,
+                    questions=split_questions(fields.get(QUESTIONS_FIELD, "")),
+                    actor=actor,
+                )
+            return _fact_with_source(kb, fact)
+
+        fact, source = await within_deadline(
+            interaction, knowledge_of(interaction).run(use), ephemeral=True
+        )
+        verb = "Changed" if self.fact_id else "Added"
+        await respond(
+            interaction,
+            Outgoing(content=f"{verb} fact {fact.id}.", embeds=(fact_embed(fact, source),)),
+            ephemeral=True,
+        )
 
 
 def _history_text(history: Sequence[HistoryEntry]) -> str:
@@ -113,6 +204,10 @@ class Facts(
 ):
     def __init__(self, bot: KnowledgeBot) -> None:
         self.bot = bot
+        self.bot.add_dynamic_items(UsePassageButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(UsePassageButton)
 
     @app_commands.command(name="add", description="Rep: add a sourced fact; it answers at once")
     @app_commands.describe(
@@ -135,7 +230,7 @@ class Facts(
         actor, rep = actor_of(interaction.user), interaction.user.display_name
 
         def add_fact(kb: KnowledgeBase) -> tuple[Fact, Source]:
-            chosen = source_for(kb, source.strip(), rep=rep, url=url)
+            chosen = source_for(kb, source.strip(), rep=rep, url=url, actor=actor)
             fact = kb.add_fact(
                 answer=answer,
                 source_key=chosen.key,
@@ -145,9 +240,16 @@ class Facts(
             )
             return fact, chosen
 
-        fact, chosen = await within_deadline(
-            interaction, self.bot.knowledge.run(add_fact), ephemeral=True
-        )
+        try:
+            fact, chosen = await within_deadline(
+                interaction, self.bot.knowledge.run(add_fact), ephemeral=True
+            )
+        except QuoteNotInSource as error:
+            refusal = refused_quote_message(
+                error, fact_id=None, answer=answer, questions=questions, source=source.strip()
+            )
+            await respond(interaction, refusal, ephemeral=True)
+            return
         text = f"Added fact {fact.id}. Members asking these questions get it from now on."
         await respond(
             interaction,
@@ -192,9 +294,16 @@ class Facts(
             )
             return _fact_with_source(kb, fact)
 
-        fact, source = await within_deadline(
-            interaction, self.bot.knowledge.run(edit_fact), ephemeral=True
-        )
+        try:
+            fact, source = await within_deadline(
+                interaction, self.bot.knowledge.run(edit_fact), ephemeral=True
+            )
+        except QuoteNotInSource as error:
+            refusal = refused_quote_message(
+                error, fact_id=fact_id, answer="", questions="", source=""
+            )
+            await respond(interaction, refusal, ephemeral=True)
+            return
         await respond(
             interaction,
             Outgoing(content=f"Changed fact {fact.id}.", embeds=(fact_embed(fact, source),)),

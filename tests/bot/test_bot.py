@@ -491,6 +491,8 @@ async def test_a_rep_adds_a_fact_and_the_members_question_is_then_answered(
     assert source.url == "https://example.org/minutes" and source.date
     [history] = kb.facts.history(fact_id)
     assert history.actor == f"discord:{double.rep_member.id}:rep_holder"
+    [source_history] = kb.facts.source_history(source.key)
+    assert source_history.actor == history.actor
 
 
 async def test_a_rep_edits_and_removes_a_fact(double: DiscordDouble, kb: KnowledgeBase) -> None:

@@ -18,13 +18,22 @@ REP_COMMANDS = {
     "fact add",
     "fact edit",
     "fact remove",
+    "source add",
     "unanswered list",
     "unanswered resolve",
     "unanswered dismiss",
     "kb stats",
     "kb review",
 }
-EVERYONE_COMMANDS = {"ask", "fact show", "fact search", "privacy", "forget-me"}
+EVERYONE_COMMANDS = {
+    "ask",
+    "fact show",
+    "fact search",
+    "source list",
+    "source show",
+    "privacy",
+    "forget-me",
+}
 
 
 async def synced_commands(

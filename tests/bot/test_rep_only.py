@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from discord.ui import DynamicItem
 
+from bot.cogs.facts import UsePassageButton
 from bot.cogs.stats import ProposalButton
 from bot.cogs.unanswered import PageButton
 from bot.replies import REPLY_BUTTONS
@@ -42,6 +43,7 @@ def rep_command_options(kb: KnowledgeBase, entry_id: int) -> dict[str, dict[str,
         "fact add": {"answer": "Strike tomorrow.", "questions": "is there a strike", "source": "x"},
         "fact edit": {"id": fact.id, "answer": "Changed by a member."},
         "fact remove": {"id": fact.id},
+        "source add": {"title": "A circular", "kind": "circular", "issuer": "PCS", "date": "2024"},
         "unanswered list": {},
         "unanswered resolve": {"id": entry_id, "fact": fact.id},
         "unanswered dismiss": {"id": entry_id},
@@ -119,6 +121,7 @@ async def test_every_rep_button_is_refused_to_a_member_even_crafted(
     crafted = {
         PageButton: ["kb:unanswered:prev:0", "kb:unanswered:next:0", "kb:unanswered:next:1"],
         ProposalButton: [f"kb:proposal:approve:{proposal_id}", f"kb:proposal:reject:{proposal_id}"],
+        UsePassageButton: ["kb:usepassage:0", f"kb:usepassage:{kb.facts.facts()[0].id}"],
     }
     assert {qualified(c) for c in crafted} == rep_buttons()  # add a new rep button here
     custom_ids = [custom_id for ids in crafted.values() for custom_id in ids]
@@ -128,15 +131,16 @@ async def test_every_rep_button_is_refused_to_a_member_even_crafted(
             double, double.member, double.other_channel, "who owns sscl?"
         )
         stored = double.message(message["id"])
-        stored["components"].append(
-            {
-                "type": 1,
-                "components": [
-                    {"type": 2, "style": 2, "label": "x", "custom_id": custom_id}
-                    for custom_id in custom_ids
-                ],
-            }
-        )
+        for first in range(0, len(custom_ids), 5):  # Discord's five buttons a row
+            stored["components"].append(
+                {
+                    "type": 1,
+                    "components": [
+                        {"type": 2, "style": 2, "label": "x", "custom_id": custom_id}
+                        for custom_id in custom_ids[first : first + 5]
+                    ],
+                }
+            )
         pressed = [await click(double, double.member, message["id"], c) for c in custom_ids]
 
     for custom_id, refused in zip(custom_ids, pressed, strict=True):

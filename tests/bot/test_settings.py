@@ -46,6 +46,7 @@ def test_every_setting_is_read() -> None:
         LOG_LEVEL="info",
         QUESTION_COOLDOWN_SECONDS="2.5",
         NOTIFY_RETENTION_DAYS="30",
+        SOURCES_DIR="/srv/documents",
     )
     assert loaded.guild_id == 123
     assert loaded.rep_role_ids == {11, 12} and loaded.rep_role_names == {"branch rep", "officer"}
@@ -53,6 +54,16 @@ def test_every_setting_is_read() -> None:
     assert loaded.database_path == Path("/tmp/kb.db")
     assert loaded.log_level == "INFO"
     assert loaded.question_cooldown_seconds == 2.5 and loaded.notify_retention_days == 30
+    assert loaded.sources_dir == Path("/srv/documents")
+
+
+def test_sources_dir_defaults_to_the_given_folder_or_none() -> None:
+    assert settings().sources_dir is None
+    folder = Path("../shared/seeds")
+    with_default = Settings.from_env(
+        {"DISCORD_TOKEN": TOKEN}, default_database=DEFAULT_DATABASE, default_sources_dir=folder
+    )
+    assert with_default.sources_dir == folder
 
 
 def test_rep_role_ids_alone_replace_the_default_role_name() -> None:

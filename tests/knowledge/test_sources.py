@@ -1,0 +1,190 @@
+"""Sources with their full text: loaded from SOURCES_DIR, registered by reps, and every
+quote checked against its document."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.curated import load_curated
+from knowledge.errors import DuplicateSource, InvalidSource, QuoteNotInSource
+from knowledge.models import QuoteStatus, Source
+from knowledge.quotes import quote_occurs
+from tests.knowledge.test_curated import SEEDS
+
+CURATED = load_curated()
+needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"no source documents at {SEEDS}")
+DOCUMENT = (
+    "Branch circular 7\n\n"
+    "The employer has confirmed that 120 posts in the payroll team will move to Newport "
+    "by April.\n\nBranch officers will meet the employer on Monday."
+)
+NEW = Source(key="", title="Branch circular 7", kind="circular", issuer="PCS branch", date="2024")
+
+
+def test_without_documents_every_fact_still_answers_but_is_marked_not_verified(
+    kb: KnowledgeBase,
+) -> None:
+    assert all(not source.has_text for source in kb.facts.sources())
+    fact = kb.facts.facts()[0]
+    assert kb.facts.quote_status(fact) is QuoteStatus.NOT_VERIFIED
+    assert kb.ask(fact.question_texts[0], place="console").fact == fact
+    assert kb.facts_with_missing_quotes() == []
+
+
+@needs_seeds
+def test_curated_texts_are_loaded_from_sources_dir_and_every_quote_verifies(db_path: Path) -> None:
+    kb = KnowledgeBase.open(db_path, sources_dir=SEEDS)
+    for source in kb.facts.sources():
+        text = (SEEDS / source.file).read_text(encoding="utf-8")
+        assert source.text_hash == hashlib.sha256(text.encode()).hexdigest()
+        assert kb.facts.source_text(source.key) == text
+        assert [entry.action for entry in kb.facts.source_history(source.key)] == ["add", "text"]
+    assert {kb.facts.quote_status(fact) for fact in kb.facts.facts()} == {QuoteStatus.VERIFIED}
+    kb.db.close()
+    again = KnowledgeBase.open(db_path, sources_dir=SEEDS)  # unchanged: nothing new recorded
+    assert all(len(again.facts.source_history(s.key)) == 2 for s in again.facts.sources())
+    again.db.close()
+
+
+@needs_seeds
+def test_a_missing_document_leaves_only_its_sources_facts_not_verified(
+    db_path: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    present = CURATED.sources["pcs-dsg-circular-2014"]
+    shutil.copy(SEEDS / present.file, folder / present.file)
+    kb = KnowledgeBase.open(db_path, sources_dir=folder)
+    statuses = {fact.source_key: kb.facts.quote_status(fact) for fact in kb.facts.facts()}
+    assert statuses["pcs-dsg-circular-2014"] is QuoteStatus.VERIFIED
+    assert statuses["steria-article-2013"] is QuoteStatus.NOT_VERIFIED
+    kb.db.close()
+
+
+@needs_seeds
+def test_a_changed_document_lists_the_facts_whose_quote_went_and_deletes_none(
+    db_path: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "seeds"
+    shutil.copytree(SEEDS, folder)
+    KnowledgeBase.open(db_path, sources_dir=folder).db.close()
+    source = CURATED.sources["pcs-dsg-circular-2014"]
+    fact = next(f for f in CURATED.facts if f.source_key == source.key)
+    text = (folder / source.file).read_text(encoding="utf-8")
+    (folder / source.file).write_text(text.replace(fact.quote, "(withdrawn)"), encoding="utf-8")
+
+    kb = KnowledgeBase.open(db_path, sources_dir=folder)
+    assert fact.id in [f.id for f in kb.facts_with_missing_quotes()]
+    assert kb.facts.quote_status(kb.facts.fact(fact.id)) is QuoteStatus.NOT_FOUND
+    assert kb.ask(fact.question_texts[0], place="console").fact is not None
+    history = kb.facts.source_history(source.key)
+    assert (history[-1].action, history[-1].actor) == ("text", "curated file")
+    assert history[-1].before != history[-1].after
+    kb.db.close()
+
+
+def test_a_registered_document_gets_a_key_a_hash_and_a_history(kb: KnowledgeBase) -> None:
+    source = kb.add_source(NEW, DOCUMENT, actor="console")
+    assert source.key == "branch-circular-7"
+    assert source.text_hash == hashlib.sha256(DOCUMENT.encode()).hexdigest()
+    assert kb.facts.source(source.key) == source
+    assert kb.facts.source_text(source.key) == DOCUMENT
+    assert [(e.action, e.actor) for e in kb.facts.source_history(source.key)] == [
+        ("add", "console")
+    ]
+    second = kb.add_source(Source(key="", title=NEW.title, kind="circular"), "Other", actor="c")
+    assert second.key == "branch-circular-7-2"
+
+
+def test_the_same_document_twice_is_refused_naming_the_source(kb: KnowledgeBase) -> None:
+    first = kb.add_source(NEW, DOCUMENT, actor="console")
+    before = kb.facts.sources()
+    with pytest.raises(DuplicateSource, match=first.key):
+        kb.add_source(Source(key="", title="Another title", kind="letter"), DOCUMENT, actor="x")
+    assert kb.facts.sources() == before
+
+
+@pytest.mark.parametrize(
+    "title", ["<@123> circular", "@everyone look", "**bold** title", "", "x" * 201, "   "]
+)
+def test_a_title_with_mentions_or_markup_is_refused(kb: KnowledgeBase, title: str) -> None:
+    before = kb.facts.sources()
+    with pytest.raises(InvalidSource):
+        kb.add_source(Source(key="", title=title, kind="circular"), DOCUMENT, actor="console")
+    assert kb.facts.sources() == before
+
+
+def test_a_quote_not_in_the_source_is_refused_with_the_closest_passage(kb: KnowledgeBase) -> None:
+    source = kb.add_source(NEW, DOCUMENT, actor="console")
+    count = kb.facts.count_facts()
+    with pytest.raises(QuoteNotInSource) as refused:
+        kb.add_fact(
+            answer="Payroll posts are moving.",
+            source_key=source.key,
+            quote="120 payroll posts will move to Newport",
+            questions=["Are payroll jobs moving?"],
+            actor="console",
+        )
+    assert refused.value.passage is not None and quote_occurs(refused.value.passage, DOCUMENT)
+    assert "Newport" in refused.value.passage and refused.value.passage in str(refused.value)
+    assert kb.facts.count_facts() == count
+
+    fact = kb.add_fact(
+        answer="Payroll posts are moving.",
+        source_key=source.key,
+        quote=refused.value.passage,
+        questions=["Are payroll jobs moving?"],
+        actor="console",
+    )
+    assert kb.facts.quote_status(fact) is QuoteStatus.VERIFIED
+    with pytest.raises(QuoteNotInSource):
+        kb.edit_fact(fact.id, quote="posts will stay in Leeds", actor="console")
+    assert kb.facts.fact(fact.id).quote == refused.value.passage
+    edited = kb.edit_fact(fact.id, quote="BRANCH OFFICERS will meet the employer", actor="c")
+    assert edited.quote == "BRANCH OFFICERS will meet the employer"
+
+
+def test_a_new_text_lists_the_facts_it_no_longer_backs(kb: KnowledgeBase) -> None:
+    source = kb.add_source(NEW, DOCUMENT, actor="console")
+    fact = kb.add_fact(
+        answer="Officers meet the employer on Monday.",
+        source_key=source.key,
+        quote="Branch officers will meet the employer on Monday.",
+        questions=["When do officers meet the employer?"],
+        actor="console",
+    )
+    broken = kb.set_source_text(source.key, DOCUMENT.replace("Monday", "Friday"), actor="rep")
+    assert [f.id for f in broken] == [fact.id]
+    assert [f.id for f in kb.facts_with_missing_quotes()] == [fact.id]
+    assert kb.facts.fact(fact.id).quote.endswith("Monday.")  # kept for a rep to fix
+    assert kb.facts.source_history(source.key)[-1].action == "text"
+
+
+def test_an_approximate_quote_gives_the_exact_passage(kb: KnowledgeBase) -> None:
+    source = kb.add_source(NEW, DOCUMENT, actor="console")
+    passage = kb.quote_passage(source.key, "employer confirmed 120 posts in payroll")
+    assert quote_occurs(passage.text, DOCUMENT) and "120 posts" in passage.text
+    with pytest.raises(InvalidSource):
+        kb.quote_passage("steria-article-2013", "anything")
+
+
+def test_a_facts_paragraph_marks_its_quote(kb: KnowledgeBase) -> None:
+    source = kb.add_source(NEW, DOCUMENT, actor="console")
+    fact = kb.add_fact(
+        answer="Payroll posts are moving.",
+        source_key=source.key,
+        quote="120 posts in the payroll team",
+        questions=["Are payroll jobs moving?"],
+        actor="console",
+    )
+    paragraph = kb.paragraph(fact.id)
+    assert paragraph is not None and paragraph.source == source
+    assert paragraph.before == "The employer has confirmed that"
+    assert paragraph.quote == fact.quote
+    assert paragraph.after == "will move to Newport by April."
+    assert kb.paragraph(kb.facts.facts()[0].id) is None  # a source without text
