@@ -11,8 +11,8 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, fields
+from typing import Any, TypeVar
 
 import sqlite_utils
 from rapidfuzz import fuzz, process
@@ -38,6 +38,8 @@ from knowledge.models import (
 )
 from knowledge.quotes import closest_passage, normalise, quote_occurs
 from knowledge.text import clean
+
+H = TypeVar("H", HistoryEntry, SourceHistoryEntry)
 
 REP_FACT_ID_START = 10_001
 """Facts added by reps are numbered from here, so they never collide with a
@@ -151,17 +153,7 @@ class FactStore:
         rows = self._db.query(
             "SELECT * FROM source_history WHERE source_key = ? ORDER BY id", [key]
         )
-        return [
-            SourceHistoryEntry(
-                source_key=row["source_key"],
-                action=row["action"],
-                actor=row["actor"],
-                at=row["at"],
-                before=row["before"],
-                after=row["after"],
-            )
-            for row in rows
-        ]
+        return [_history_entry(SourceHistoryEntry, row) for row in rows]
 
     def quote_status(self, fact: Fact) -> QuoteStatus:
         """Whether ``fact``'s quote occurs in its source's text, or could not be checked."""
@@ -374,17 +366,7 @@ class FactStore:
 
     def history(self, fact_id: int) -> list[HistoryEntry]:
         rows = self._db.query("SELECT * FROM fact_history WHERE fact_id = ? ORDER BY id", [fact_id])
-        return [
-            HistoryEntry(
-                fact_id=row["fact_id"],
-                action=row["action"],
-                actor=row["actor"],
-                at=row["at"],
-                before=row["before"],
-                after=row["after"],
-            )
-            for row in rows
-        ]
+        return [_history_entry(HistoryEntry, row) for row in rows]
 
     def count_facts(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM facts WHERE removed = 0").fetchone()[0])
@@ -566,6 +548,11 @@ def _new_wordings(known: Sequence[str], texts: Iterable[str]) -> list[str]:
         seen.append(cleaned)
         fresh.append(wording)
     return fresh
+
+
+def _history_entry(model: type[H], row: dict[str, Any]) -> H:
+    """A history row as its model: every field of the model, read by name."""
+    return model(**{field.name: row[field.name] for field in fields(model)})
 
 
 def _checked(fact: Fact) -> Fact:
