@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from wordfreq import top_n_list
 
@@ -58,14 +58,18 @@ def word_pool(facts: Sequence[Fact]) -> list[str]:
 
 def knowledge_base(curated: Sequence[Fact], size: int, seed: int = 0) -> list[Fact]:
     """``size`` facts: the curated ones first, then generated ones (same ``seed``, same facts)."""
+    return list(generated_facts(curated, size, seed))
+
+
+def generated_facts(curated: Sequence[Fact], size: int, seed: int = 0) -> Iterator[Fact]:
+    """The facts of ``knowledge_base``, one at a time, for a caller that need not hold them all."""
+    yield from curated[:size]
     if size <= len(curated):
-        return list(curated[:size])
+        return
     rng = random.Random(seed)
     pool = word_pool(curated)
-    facts = list(curated)
     for number in range(size - len(curated)):
-        facts.append(_generated(curated, pool, rng, FIRST_GENERATED_ID + number))
-    return facts
+        yield _generated(curated, pool, rng, FIRST_GENERATED_ID + number)
 
 
 def _generated(curated: Sequence[Fact], pool: list[str], rng: random.Random, fact_id: int) -> Fact:
@@ -101,15 +105,18 @@ def _content_words(text: str) -> list[str]:
     return sorted(words, key=lambda word: (word.lower(), word))
 
 
-def question_mix(facts: Sequence[Fact], count: int, seed: int = 1) -> list[str]:
-    """``count`` questions: reworded example questions with slips, and off-topic ones."""
+def question_mix(examples: Sequence[Sequence[str]], count: int, seed: int = 1) -> list[str]:
+    """``count`` questions: reworded example questions with slips, and off-topic ones.
+
+    ``examples`` holds each fact's example questions (``Fact.question_texts``).
+    """
     rng = random.Random(seed)
     questions = []
     for _ in range(count):
         if rng.random() >= ANSWERABLE_SHARE:
             questions.append(rng.choice(OFF_TOPIC))
             continue
-        words = rng.choice(rng.choice(facts).question_texts).split()
+        words = rng.choice(rng.choice(examples)).split()
         if len(words) > 4 and rng.random() < 0.5:
             del words[rng.randrange(len(words))]
         if rng.random() < 0.4:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -159,6 +159,10 @@ class Matcher:
     first, only until no bound left could change what ``_decide`` does. The
     decisions are those of scoring every fact (tests/knowledge/test_matcher_index.py).
     ``upsert`` and ``remove`` change one fact's postings; nothing is rebuilt.
+
+    ``facts`` is read twice (typo repair needs every word before any fact is
+    analysed): an iterator is copied, a collection or any other re-iterable is
+    not, so one that makes its facts as it goes never has them all in memory.
     """
 
     def __init__(self, facts: Iterable[Fact], lexicon: Lexicon | None = None) -> None:
@@ -175,7 +179,8 @@ class Matcher:
         self._fact_counts = array("i")
         """How many live facts use each term."""
         self._text_weights: np.ndarray | None = None
-        facts = list(facts)
+        if isinstance(facts, Iterator):  # it could be read only once
+            facts = list(facts)
         self._analyser.extend_vocabulary(_words_of(facts))
         for fact in facts:
             self._index(fact)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 
 import pytest
 from hypothesis import given, settings
@@ -12,7 +13,7 @@ from benchmarks.synthetic import knowledge_base, question_mix
 from knowledge import matcher as matcher_module
 from knowledge.curated import load_curated
 from knowledge.matcher import Matcher
-from knowledge.models import ExampleQuestion, Match
+from knowledge.models import ExampleQuestion, Fact, Match
 
 CURATED = load_curated()
 MATCHER = Matcher(CURATED.facts)
@@ -47,7 +48,7 @@ def test_pruning_is_exact_on_a_large_generated_knowledge_base(
 ) -> None:
     facts = knowledge_base(CURATED.facts, 600, seed=3)
     matcher = Matcher(facts)
-    for question in question_mix(facts, 80, seed=4):
+    for question in question_mix([fact.question_texts for fact in facts], 80, seed=4):
         pruned = matcher.match(question)
         full = unpruned(matcher, question, monkeypatch)
         # Generated facts may tie exactly; the decision and the scores must agree.
@@ -64,6 +65,17 @@ def test_edits_leave_the_same_decisions_as_a_fresh_index() -> None:
     assert len(edited) == len(CURATED.facts)
     for question in CURATED_QUESTIONS:
         assert edited.match(question) == MATCHER.match(question)
+
+
+@pytest.mark.parametrize(
+    "facts", [iter(CURATED.facts), tuple(CURATED.facts)], ids=["once", "twice"]
+)
+def test_facts_read_once_or_re_read_give_the_same_index(facts: Iterable[Fact]) -> None:
+    """The matcher reads its facts twice; an iterator, which can be read once, is copied."""
+    matcher = Matcher(facts)
+    assert len(matcher) == len(CURATED.facts)
+    for question in CURATED_QUESTIONS:
+        assert matcher.match(question) == MATCHER.match(question)
 
 
 def test_an_edited_fact_answers_its_new_wording_and_not_its_old() -> None:
