@@ -17,6 +17,7 @@ start-up: importing the core and building the curated Matcher, and the real
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import resource
@@ -251,7 +252,8 @@ def print_startup(runs: int) -> None:
             started = time.perf_counter()
             subprocess.run(command, cwd=PROJECT, check=True, capture_output=True, env=environment)
             asks.append(time.perf_counter() - started)
-    print(f"\nSTART-UP (median of {runs} fresh processes)")
+        ready = [asyncio.run(_bot_ready_seconds(Path(folder))) for _ in range(runs)]
+    print(f"\nSTART-UP (median of {runs} fresh processes; the bot: {runs} starts in this one)")
     print(
         table(
             ["step", "seconds"],
@@ -265,10 +267,38 @@ def print_startup(runs: int) -> None:
                     f"run_bot.py ask {STARTUP_QUESTION!r} (warm database)",
                     f"{statistics.median(asks):.3f}",
                 ],
+                [
+                    "Discord bot: open knowledge base, log in, sync, ready (loopback double)",
+                    f"{statistics.median(ready):.3f}",
+                ],
             ],
             "lr",
         )
     )
+
+
+async def _bot_ready_seconds(folder: Path) -> float:
+    """Seconds from opening the (warm) knowledge base to the real bot's ``on_ready``
+    against the loopback double, with discord.py's own settings (including its
+    wait for further servers, ``guild_ready_timeout``).
+
+    Imported here, not at the top: the size workers must not carry discord.py
+    in their memory figures.
+    """
+    from bot.client import KnowledgeBot
+    from knowledge.base import KnowledgeBase
+    from tests.bot.conftest import bot_settings
+    from tests.bot.discord_double import DiscordDouble, patch_discord, running_client
+
+    async with DiscordDouble() as double:
+        with patch_discord(double):
+            started = time.perf_counter()
+            kb = KnowledgeBase.open(folder / "bot.db")
+            bot = KnowledgeBot(bot_settings(double), kb)
+            async with running_client(bot, double, guild_ready_timeout=None):
+                ready = time.perf_counter() - started
+            kb.db.close()
+    return ready
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -31,6 +31,7 @@ EXTENSIONS = (
     "bot.cogs.privacy",
 )
 PURGE_EVERY_HOURS = 24
+GUILD_READY_TIMEOUT_SECONDS = 0.5
 
 
 def bot_intents() -> discord.Intents:
@@ -78,6 +79,10 @@ class KnowledgeBot(commands.Bot):
             intents=bot_intents(),
             allowed_mentions=NO_MENTIONS,
             tree_cls=KnowledgeTree,
+            # discord.py waits this long after the last server arrives before
+            # "ready" (2 s by default, for member chunking): this bot chunks no
+            # members and needs nothing from "ready", so it need not wait long.
+            guild_ready_timeout=GUILD_READY_TIMEOUT_SECONDS,
         )
         self.settings = settings
         self.knowledge = KnowledgeWorker(kb)
