@@ -37,7 +37,7 @@ from knowledge.models import (
     SourceHistoryEntry,
 )
 from knowledge.quotes import closest_passage, normalise, quote_occurs
-from knowledge.text import clean
+from knowledge.text import MENTION_OR_MARKUP, clean
 
 H = TypeVar("H", HistoryEntry, SourceHistoryEntry)
 
@@ -50,7 +50,6 @@ MAX_QUESTION_CHARS = 300
 MAX_QUESTIONS = 300
 SAME_WORDING_SCORE = 95.0
 """rapidfuzz ratio of two cleaned questions at or above which a taught wording is a repeat."""
-_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b|[*_~`|>#]+", re.IGNORECASE)
 CURATOR = "curated file"
 MAX_TITLE_CHARS = 200
 _SOURCE_COLUMNS = "key, title, kind, issuer, date, reference, url, file, text_hash"
@@ -108,7 +107,7 @@ class FactStore:
         title = " ".join(source.title.split())
         if not title or not source.kind.strip():
             raise InvalidSource("a source needs a title and a kind")
-        if len(title) > MAX_TITLE_CHARS or _MARKUP.search(title):
+        if len(title) > MAX_TITLE_CHARS or MENTION_OR_MARKUP.search(title):
             raise InvalidSource(
                 f"the title must be plain text without mentions or markup,"
                 f" at most {MAX_TITLE_CHARS} characters"
@@ -539,7 +538,7 @@ def _new_wordings(known: Sequence[str], texts: Iterable[str]) -> list[str]:
     seen = [clean(text) for text in known]
     fresh: list[str] = []
     for text in texts:
-        wording = " ".join(_MARKUP.sub(" ", text).split())
+        wording = " ".join(MENTION_OR_MARKUP.sub(" ", text).split())
         if not wording or len(wording) > MAX_QUESTION_CHARS:
             continue
         cleaned = clean(wording)

@@ -12,7 +12,10 @@ MAX_QUESTION_CHARS = 2_000
 """Longer input is cut before matching: no member question is this long, and
 it bounds the time one question can take."""
 
-_DISCORD_MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b", re.IGNORECASE)
+_MENTION = r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b"
+_DISCORD_MENTION = re.compile(_MENTION, re.IGNORECASE)
+MENTION_OR_MARKUP = re.compile(_MENTION + r"|[*_~`|>#]+", re.IGNORECASE)
+"""A Discord mention or Markdown markup: what a rep's plain text must not carry."""
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _IT_IN_CAPITALS = re.compile(r"\bIT\b")
