@@ -116,6 +116,12 @@ _NOT_A_HEAD = frozenset(
     ]
 )
 _DIGITS = re.compile(r"^\d+$")
+HEAD_MAX_ZIPF = 6.0
+"""Words this common ("i", "they", "so", "when", "go") are grammar, not what a question is about."""
+
+
+def _can_be_head(word: str) -> bool:
+    return len(word) > 1 and word not in _NOT_A_HEAD and word_zipf(word) < HEAD_MAX_ZIPF
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,7 +257,7 @@ class Analyser:
             for pattern in _HEAD_PATTERNS
             for match in pattern.finditer(folded)
             for word in match.groups()
-            if word and word not in _NOT_A_HEAD
+            if word and _can_be_head(word)
         )
 
     def _longest_phrase(self, stems: list[str], start: int) -> tuple[str | None, int]:

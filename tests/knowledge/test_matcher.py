@@ -6,7 +6,9 @@ import dataclasses
 
 import pytest
 
+from knowledge.analysis import Analyser
 from knowledge.curated import load_curated
+from knowledge.lexicon import default_lexicon
 from knowledge.matcher import Matcher
 from knowledge.models import ExampleQuestion, Outcome
 
@@ -113,3 +115,17 @@ def test_an_excluded_fact_is_never_given() -> None:
     assert first.fact_id is not None
     again = MATCHER.match("who runs defence business services", excluded_fact_ids={first.fact_id})
     assert again.fact_id != first.fact_id
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [
+        ("which payroll system will they use", {"payrol", "system"}),  # stems
+        ("what can i do to help", set()),  # "i": grammar, not a subject
+        ("what was the union's warning when it broke", {"warn"}),  # not "when"
+    ],
+)
+def test_a_question_is_about_its_head_words_never_its_grammar(
+    question: str, head: set[str]
+) -> None:
+    assert Analyser(default_lexicon()).analyse(question).focus == head
