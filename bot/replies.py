@@ -83,7 +83,7 @@ def answer_message(reply: Reply, *, asker_id: int) -> Outgoing:
         embed = fact_embed(reply.fact, reply.source, question=reply.question)
         return Outgoing(embeds=(embed,), view=view)
     if reply.suggestions:
-        return _suggestions(DID_YOU_MEAN, reply, asker_id=asker_id)
+        return _suggestions(DID_YOU_MEAN, reply, NoneOfTheseButton(asker_id), asker_id=asker_id)
     if reply.logged is not None:
         return Outgoing(content=logged_text(reply.logged.id), view=_notify_view(reply.logged.id))
     return Outgoing(content=NOT_LOGGED)
@@ -208,6 +208,48 @@ class ChooseButton(
         work = knowledge_of(interaction).run(choose)
         fact, source = await within_deadline(interaction, work, ephemeral=True)
         await respond(interaction, fact_message(fact, source), ephemeral=True)
+
+
+class NoneOfTheseButton(DynamicItem[Button[Any]], template=rf"kb:noneofthese:(?P<asker>{_USER})"):
+    """Under "did you mean": the asker says no suggestion fits; logs the question for a rep."""
+
+    def __init__(self, asker_id: int) -> None:
+        super().__init__(
+            Button(
+                label="None of these",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"kb:noneofthese:{asker_id}",
+            )
+        )
+        self.asker_id = asker_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> NoneOfTheseButton:
+        return cls(int(match["asker"]))
+
+    async def callback(self, interaction: Interaction) -> None:
+        await guarded(interaction, lambda: self._log(interaction))
+
+    async def _log(self, interaction: Interaction) -> None:
+        if interaction.user.id != self.asker_id:
+            await respond(interaction, Outgoing(content=ONLY_THE_ASKER), ephemeral=True)
+            return
+        embeds = interaction.message.embeds if interaction.message else []
+        question = question_of(embeds[0]) if embeds else None
+        if question is None:
+            await respond(interaction, Outgoing(content=STALE_BUTTON), ephemeral=True)
+            return
+        place = place_of(interaction.channel)
+        work = knowledge_of(interaction).run(lambda kb: kb.none_of_these(question, place=place))
+        entry = await within_deadline(interaction, work, ephemeral=True)
+        logged = (
+            Outgoing(content=logged_text(entry.id), view=_notify_view(entry.id))
+            if entry is not None
+            else Outgoing(content=NOT_LOGGED)
+        )
+        await respond(interaction, logged, ephemeral=True)
 
 
 class HelpfulButton(DynamicItem[Button[Any]], template=rf"kb:helpful:(?P<fact>{_FACT})"):
@@ -366,6 +408,7 @@ class NotifyButton(DynamicItem[Button[Any]], template=rf"kb:notify:(?P<entry>{_F
 REPLY_BUTTONS = (
     FactButton,
     ChooseButton,
+    NoneOfTheseButton,
     HelpfulButton,
     RejectButton,
     PassageButton,

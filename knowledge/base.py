@@ -206,6 +206,15 @@ class KnowledgeBase:
             return dataclasses.replace(self._suggest(question, match), logged=logged)
         return Reply(question, match, logged=logged)
 
+    def none_of_these(self, question: str, *, place: str) -> Unanswered | None:
+        """A member said none of the "did you mean" facts is what they asked.
+
+        The question is logged for reps like any unanswered one (None when the
+        database cannot be written); the suggestions stay available to others.
+        """
+        rejected = self.unanswered.rejected_fact_ids(question)
+        return self._log(question, place, self._matcher.match(question, excluded_fact_ids=rejected))
+
     def search(self, query: str, *, limit: int = 5) -> list[Fact]:
         """Up to ``limit`` facts for ``query``, best first; nothing is logged or counted.
 

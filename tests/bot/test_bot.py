@@ -303,6 +303,33 @@ async def test_did_you_mean_offers_buttons_that_show_the_fact(
     assert (proposal.text, proposal.fact_id) == (question, twins[1].id)
 
 
+async def test_none_of_these_logs_the_question_for_a_rep(
+    double: DiscordDouble, kb: KnowledgeBase
+) -> None:
+    for season in ("summer", "winter"):
+        kb.add_fact(
+            answer=f"The branch {season} social is organised by the welfare officer.",
+            source_key=kb.facts.sources()[0].key,
+            quote="",
+            questions=["who organises the branch social"],
+            actor="test",
+        )
+    question = "who organises the branch social?"
+    none_fit = f"kb:noneofthese:{double.member.id}"
+    async with running_bot(double, kb):
+        reply = await ask_in_channel(double, double.member, double.other_channel, question)
+        assert none_fit in custom_ids(reply)
+        bystander = await click(double, double.rep_member, reply["id"], none_fit)
+        assert kb.unanswered.entries() == []  # only the asker can say none fits
+        logged = await click(double, double.member, reply["id"], none_fit)
+
+    assert bystander.ephemeral and "only the member who asked" in bystander.body["content"].lower()
+    [entry] = kb.unanswered.entries()
+    assert (entry.text, entry.place) == (question, f"channel:{double.other_channel.id}")
+    assert logged.ephemeral and f"(question {entry.id})" in logged.body["content"]
+    assert logged.custom_ids == [f"kb:notify:{entry.id}"]
+
+
 async def test_helpful_thanks_privately_and_stores_nothing(
     double: DiscordDouble, kb: KnowledgeBase
 ) -> None:
