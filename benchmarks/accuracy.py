@@ -1,8 +1,9 @@
 """Answer-quality benchmark: ``python -m benchmarks.accuracy [--dev PATH] [--verbose]``.
 
 Prints the dev-set figures of the project's Matcher beside a tuned BM25 baseline, the
-Matcher's misses, its figures on the frozen near-miss list, and the three generalisation
-checks of the eval README (leave-one-out, whole-fact removal, learning curve).
+Matcher's misses, its figures on the frozen near-miss list and on the held-out set (written
+from the documents alone, never tuned on), and the three generalisation checks of the eval
+README (leave-one-out, whole-fact removal, learning curve).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from knowledge.models import Fact, Match, Outcome
 BENCHMARKS = Path(__file__).resolve().parent
 DEFAULT_DEV = BENCHMARKS.parent.parent / "shared" / "eval" / "dev_questions.jsonl"
 NEAR_MISS = BENCHMARKS / "near_miss.jsonl"
+HOLDOUT = BENCHMARKS / "holdout.jsonl"
 REMOVAL_CASES_SHOWN = 30
 ANSWER_START = 60
 PASSES = 3
@@ -127,8 +129,8 @@ def abstention_row(label: str, figures: Figures) -> list[str]:
     return [label, ratio(figures.abstained, figures.must_abstain, rate), str(figures.wrong)]
 
 
-def print_by_kind(graded: list[Graded]) -> None:
-    print("\nMatcher on the dev set by kind")
+def print_by_kind(graded: list[Graded], name: str = "dev set") -> None:
+    print(f"\nMatcher on the {name} by kind")
     rows = []
     for kind in kinds_of(graded):
         figures = Figures.of([item for item in graded if item.question.kind == kind])
@@ -144,6 +146,30 @@ def print_failures(graded: list[Graded], facts_by_id: dict[int, Fact], title: st
         question = item.question
         print(f"  {question.id}  {question.kind:<11} {item.verdict.upper():<6}  {question.asked}")
         print(f"  {'':<4}  {'':<11} {'':<6}  → {describe(item.match, facts_by_id)}")
+
+
+def print_holdout(
+    matcher_graded: list[Graded],
+    baseline_graded: list[Graded],
+    facts_by_id: dict[int, Fact],
+    verbose: bool,
+) -> None:
+    """The held-out set: written from the source documents alone by a session that saw
+    neither the facts' example questions nor the dev set, and never used for tuning."""
+    matcher, baseline = Figures.of(matcher_graded), Figures.of(baseline_graded)
+    print(
+        f"\nHELD-OUT SET ({HOLDOUT.name}, written from the documents alone, never tuned on):"
+        f" {matcher.total} questions, {matcher.answerable} answerable,"
+        f" {matcher.must_abstain} must abstain"
+    )
+    headers = ["figure", "Matcher", "BM25 baseline (threshold tuned on dev)"]
+    rows = zip(FIGURE_NAMES, figure_cells(matcher), figure_cells(baseline), strict=True)
+    print(table(headers, rows, "lrr"))
+    print_by_kind(matcher_graded, "held-out set")
+    if verbose:
+        print_failures(
+            matcher_graded, facts_by_id, "Matcher's wrong answers and misses on the held-out set"
+        )
 
 
 def print_near_miss(graded: list[Graded], facts_by_id: dict[int, Fact]) -> None:
@@ -290,6 +316,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_by_kind(matcher_graded)
     print_failures(matcher_graded, facts_by_id, "Matcher's wrong answers and misses on the dev set")
     print_near_miss(grade_all(matcher, near_miss, facts), facts_by_id)
+    if HOLDOUT.is_file():
+        holdout = load_questions(HOLDOUT)
+        print_holdout(
+            grade_all(matcher, holdout, facts),
+            grade_all(baseline, holdout, facts),
+            facts_by_id,
+            args.verbose,
+        )
 
     if args.quick:
         return 0
