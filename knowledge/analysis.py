@@ -120,6 +120,17 @@ HEAD_MAX_ZIPF = 6.0
 """Words this common ("i", "they", "so", "when", "go") are grammar, not what a question is about."""
 
 
+def _heads_of(words: tuple[str | None, ...]) -> list[str]:
+    """The head words of one pattern match: a word after one that is grammar
+    ("what can *i*", "what i *actually*") is not what the question is about."""
+    heads: list[str] = []
+    for word in words:
+        if not word or not _can_be_head(word):
+            break
+        heads.append(word)
+    return heads
+
+
 def _can_be_head(word: str) -> bool:
     return len(word) > 1 and word not in _NOT_A_HEAD and word_zipf(word) < HEAD_MAX_ZIPF
 
@@ -199,7 +210,9 @@ class Analyser:
             kind: re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
             for kind, phrases in lexicon.question_types.items()
         }
-        self._vocabulary: set[str] = set(phrase_words) | set(lexicon.number_words)
+        self._vocabulary: set[str] = (
+            set(phrase_words) | set(lexicon.number_words) | set(lexicon.filler)
+        )
         self._vocabulary_list: list[str] = []
         self._vocabulary_by_length: dict[tuple[int, int], list[str]] = {}
         self.extend_vocabulary(vocabulary)
@@ -252,13 +265,11 @@ class Analyser:
         # ``fold`` of ASCII text is its lower case; skipping its per-character
         # accent stripping saves a slow pass over every text indexed.
         folded = text.lower() if text.isascii() else fold(text)
-        return frozenset(
-            self._repair(word)
-            for pattern in _HEAD_PATTERNS
-            for match in pattern.finditer(folded)
-            for word in match.groups()
-            if word and _can_be_head(word)
-        )
+        heads: set[str] = set()
+        for pattern in _HEAD_PATTERNS:
+            for match in pattern.finditer(folded):
+                heads.update(_heads_of(match.groups()))
+        return frozenset(self._repair(word) for word in heads)
 
     def _longest_phrase(self, stems: list[str], start: int) -> tuple[str | None, int]:
         for length in range(min(_LONGEST_PHRASE, len(stems) - start), 0, -1):

@@ -123,9 +123,18 @@ def test_an_excluded_fact_is_never_given() -> None:
         ("which payroll system will they use", {"payrol", "system"}),  # stems
         ("what can i do to help", set()),  # "i": grammar, not a subject
         ("what was the union's warning when it broke", {"warn"}),  # not "when"
+        ("what i actually wanted to ask was who owns it", set()),  # after grammar: no head
     ],
 )
 def test_a_question_is_about_its_head_words_never_its_grammar(
     question: str, head: set[str]
 ) -> None:
     assert Analyser(default_lexicon()).analyse(question).focus == head
+
+
+def test_a_misspelt_question_word_is_read_as_that_word_not_as_a_rare_term() -> None:
+    analysis = Analyser(default_lexicon(), vocabulary=["deal", "signed"]).analyse(
+        "wen was the deal signed"
+    )
+    assert "wen" not in analysis.terms
+    assert "time" in analysis.question_types
