@@ -21,7 +21,7 @@ from knowledge.curated import load_curated, source_texts
 from knowledge.database import open_database
 from knowledge.errors import InvalidQuestion, InvalidSource, StorageUnavailable
 from knowledge.events import QuestionEvents
-from knowledge.matcher import Matcher
+from knowledge.index_cache import cache_path, matcher_for
 from knowledge.models import (
     Candidate,
     Fact,
@@ -82,13 +82,16 @@ class QuotedParagraph:
 class KnowledgeBase:
     """Store, matcher and unanswered log, kept in step with each other."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, *, index_cache: Path | None = None) -> None:
+        """``index_cache``: where the matcher's built index is saved and loaded from
+        (``knowledge.index_cache``); without it the index is built every time.
+        Either way it is built from a stream of the stored facts, never all held at once."""
         self.db = db
         self.facts = FactStore(db)
         self.unanswered = UnansweredLog(db)
         self.events = QuestionEvents(db)
         self.proposals = ProposalQueue(db)
-        self._matcher = Matcher(self.facts.facts())
+        self._matcher = matcher_for(db, index_cache)
 
     @classmethod
     def open(
@@ -102,7 +105,8 @@ class KnowledgeBase:
         facts' quotes checked again, and those no longer found are logged (see
         ``facts_with_missing_quotes``). A database that cannot be written (disk
         full, read-only file) still opens, with the facts it has, so that the
-        bot keeps answering.
+        bot keeps answering. The matcher's index is loaded from beside the
+        database when it was saved there for these facts and this code.
         """
         db = open_database(path)
         if with_curated:
@@ -118,7 +122,7 @@ class KnowledgeBase:
                     log.info("curated facts: %d added, %d updated", report.added, report.updated)
                 if report.changed_texts:
                     log.info("new or changed source texts: %s", ", ".join(report.changed_texts))
-        base = cls(db)
+        base = cls(db, index_cache=cache_path(path))
         if with_curated:
             for fact in base.facts_with_missing_quotes():
                 log.warning("fact %d: its quote is not in source %s", fact.id, fact.source_key)

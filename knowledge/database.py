@@ -143,6 +143,36 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX source_history_by_source ON source_history(source_key, id);
     """,
+    # 5: a value that changes with every change to the facts or their example
+    # questions, from any connection, so that a saved matcher index
+    # (``knowledge.index_cache``) is used only for the facts it was built from.
+    # A random value, not a counter: a database restored from a backup, or
+    # made afresh, must not reach the value of another history.
+    """
+    CREATE TABLE facts_version (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        version TEXT NOT NULL
+    );
+    INSERT INTO facts_version (id, version) VALUES (1, lower(hex(randomblob(16))));
+    CREATE TRIGGER facts_version_on_fact_insert AFTER INSERT ON facts BEGIN
+        UPDATE facts_version SET version = lower(hex(randomblob(16)));
+    END;
+    CREATE TRIGGER facts_version_on_fact_update AFTER UPDATE ON facts BEGIN
+        UPDATE facts_version SET version = lower(hex(randomblob(16)));
+    END;
+    CREATE TRIGGER facts_version_on_fact_delete AFTER DELETE ON facts BEGIN
+        UPDATE facts_version SET version = lower(hex(randomblob(16)));
+    END;
+    CREATE TRIGGER facts_version_on_question_insert AFTER INSERT ON fact_questions BEGIN
+        UPDATE facts_version SET version = lower(hex(randomblob(16)));
+    END;
+    CREATE TRIGGER facts_version_on_question_update AFTER UPDATE ON fact_questions BEGIN
+        UPDATE facts_version SET version = lower(hex(randomblob(16)));
+    END;
+    CREATE TRIGGER facts_version_on_question_delete AFTER DELETE ON fact_questions BEGIN
+        UPDATE facts_version SET version = lower(hex(randomblob(16)));
+    END;
+    """,
 )
 
 
@@ -219,8 +249,19 @@ def backup(db: sqlite_utils.Database, target: Path | str) -> None:
 
 
 def _statements(script: str) -> list[str]:
+    """The script's statements, one by one; a trigger's body (``BEGIN … END``) holds
+    semicolons of its own, so pieces are joined until SQLite sees a complete statement."""
     lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
-    return [statement for statement in "\n".join(lines).split(";") if statement.strip()]
+    statements: list[str] = []
+    pending = ""
+    for piece in "\n".join(lines).split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            statements.append(pending)
+            pending = ""
+    if pending.strip(" \n;"):
+        statements.append(pending)
+    return [statement for statement in statements if statement.strip(" \n;")]
 
 
 @contextmanager
@@ -248,6 +289,25 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
     except sqlite3.Error as error:
         _rollback(db)
         raise StorageUnavailable(f"the change could not be saved: {error}") from error
+
+
+@contextmanager
+def read_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One snapshot of the database for several reads, however long they take.
+
+    A reader passing over the facts twice (the matcher's index build) sees the
+    same facts both times while other processes write; writers are not blocked
+    (write-ahead log). Inside a transaction already, it reads in that one.
+    """
+    if db.conn.in_transaction:
+        yield db
+        return
+    db.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        if db.conn.in_transaction:
+            db.execute("COMMIT")
 
 
 def _rollback(db: sqlite_utils.Database) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any, TypeVar
 
@@ -54,6 +54,23 @@ CURATOR = "curated file"
 MAX_TITLE_CHARS = 200
 _SOURCE_COLUMNS = "key, title, kind, issuer, date, reference, url, file, text_hash"
 _METADATA = ("title", "kind", "issuer", "date", "reference", "url", "file")
+
+
+class FactStream:
+    """The store's facts as a re-iterable: each pass is a fresh ``iter_facts`` query.
+
+    For readers that go over the facts more than once without keeping them
+    (the ``Matcher`` reads them twice): with 100,000 facts, holding every
+    ``Fact`` at once would cost over 100 MB.
+
+    >>> Matcher(store.fact_stream())
+    """
+
+    def __init__(self, store: FactStore) -> None:
+        self._store = store
+
+    def __iter__(self) -> Iterator[Fact]:
+        return self._store.iter_facts()
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +189,7 @@ class FactStore:
         }
         return [
             fact
-            for fact in self.facts()
+            for fact in self.iter_facts()
             if fact.source_key in texts
             and fact.quote.strip()
             and normalise(fact.quote) not in texts[fact.source_key]
@@ -243,14 +260,41 @@ class FactStore:
 
     def facts(self) -> list[Fact]:
         """Every fact that has not been removed, by id."""
-        rows = list(self._db.query("SELECT * FROM facts WHERE removed = 0 ORDER BY id"))
-        questions = self._questions_by_fact()
-        return [_fact(row, questions.get(row["id"], ())) for row in rows]
+        return list(self.iter_facts())
+
+    def iter_facts(self) -> Iterator[Fact]:
+        """Every fact that has not been removed, by id, each read as it is wanted.
+
+        Facts and example questions are read side by side, both in fact-id
+        order, so only the fact being yielded is in memory. For several passes
+        over one snapshot, read inside ``read_transaction``.
+        """
+        questions = self._db.execute(
+            "SELECT fact_id, text, origin FROM fact_questions ORDER BY fact_id, position"
+        )
+        pending = questions.fetchone()
+        for row in self._db.query("SELECT * FROM facts WHERE removed = 0 ORDER BY id"):
+            own: list[ExampleQuestion] = []
+            # Questions of a removed fact come before the next live fact's; skipped.
+            while pending is not None and pending[0] <= row["id"]:
+                if pending[0] == row["id"]:
+                    own.append(ExampleQuestion(pending[1], QuestionOrigin(pending[2])))
+                pending = questions.fetchone()
+            yield _fact(row, tuple(own))
+
+    def fact_stream(self) -> FactStream:
+        """Every fact, read afresh on each pass and never all held at once (``FactStream``)."""
+        return FactStream(self)
+
+    def facts_version(self) -> str:
+        """A value that changes whenever a fact or an example question is added,
+        changed or removed, by this connection or any other (migration 5's triggers)."""
+        return str(self._db.execute("SELECT version FROM facts_version").fetchone()[0])
 
     def fact(self, fact_id: int) -> Fact:
         """The fact ``fact_id``; raises ``FactNotFound`` if it is absent or removed."""
         row = self._fact_row(fact_id)
-        return _fact(row, self._questions_by_fact(fact_id).get(fact_id, ()))
+        return _fact(row, self._questions_of(fact_id))
 
     def add_fact(
         self,
@@ -461,19 +505,12 @@ class FactStore:
             raise FactNotFound(f"there is no fact {fact_id}")
         return rows[0]
 
-    def _questions_by_fact(
-        self, fact_id: int | None = None
-    ) -> dict[int, tuple[ExampleQuestion, ...]]:
-        where, params = ("WHERE fact_id = ?", [fact_id]) if fact_id is not None else ("", [])
-        grouped: dict[int, list[ExampleQuestion]] = {}
-        for row in self._db.query(
-            f"SELECT fact_id, text, origin FROM fact_questions {where} ORDER BY fact_id, position",
-            params,
-        ):
-            grouped.setdefault(row["fact_id"], []).append(
-                ExampleQuestion(row["text"], QuestionOrigin(row["origin"]))
-            )
-        return {key: tuple(value) for key, value in grouped.items()}
+    def _questions_of(self, fact_id: int) -> tuple[ExampleQuestion, ...]:
+        rows = self._db.execute(
+            "SELECT text, origin FROM fact_questions WHERE fact_id = ? ORDER BY position",
+            [fact_id],
+        )
+        return tuple(ExampleQuestion(text, QuestionOrigin(origin)) for text, origin in rows)
 
     def _next_id(self) -> int:
         return int(self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM facts").fetchone()[0])
