@@ -10,8 +10,17 @@ fact, no index, no filter. Each size and engine runs in a fresh subprocess
 pinned to one core, so sizes do not pollute each other's memory, and reads the
 facts as they are generated, never all held at once, so the peak is the
 engine's own; the time spent generating them is not build time. Then it times
-start-up: importing the core and building the curated Matcher, and the real
-``run_bot.py ask`` entry point against a warm temporary database.
+start-up: importing the core and building the curated Matcher, the real
+``run_bot.py ask`` entry point against a warm temporary database with its saved
+matcher index (``knowledge.index_cache``) and without it, and the real bot's
+time to "ready" against the loopback double, likewise.
+
+``--memory 100000`` (about ten minutes) stores that many generated facts in a
+database and prints, each in a fresh process, the time and peak memory of
+opening it: the matcher built from the store's list of facts (as before), from
+a stream of its rows (``KnowledgeBase``), the same saving its index, and the
+saved index loaded; each followed by one question, so that every figure
+includes wordfreq's word list.
 """
 
 from __future__ import annotations
@@ -42,6 +51,12 @@ come from the first questions of the same mix."""
 STARTUP_RUNS = 5
 STARTUP_QUESTION = "Who owns SSCL?"
 ENGINES = ("matcher", "naive")
+OPEN_MODES = {
+    "list": "Matcher(FactStore.facts()): every Fact held (as before)",
+    "stream": "KnowledgeBase(db): streamed rows, no saved index",
+    "stream+save": "KnowledgeBase.open: streamed, index saved",
+    "load": "KnowledgeBase.open: saved index loaded",
+}
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -60,7 +75,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated facts")
     parser.add_argument("--startup-runs", type=int, default=STARTUP_RUNS)
+    parser.add_argument(
+        "--memory",
+        type=int,
+        default=0,
+        metavar="FACTS",
+        help="also time opening a database of this many generated facts, and its peak memory",
+    )
     parser.add_argument("--worker", nargs=2, metavar=("SIZE", "ENGINE"), help=argparse.SUPPRESS)
+    parser.add_argument("--open-worker", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
+    parser.add_argument("--store-worker", nargs=2, metavar=("SIZE", "PATH"), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -235,52 +259,78 @@ def print_latency(sizes: list[int], args: argparse.Namespace) -> None:
 
 
 def print_startup(runs: int) -> None:
+    from knowledge.index_cache import cache_path
+
     worker = [_subprocess_json(["-c", _STARTUP_SCRIPT]) for _ in range(runs)]
     with tempfile.TemporaryDirectory() as folder:
-        command = [
-            sys.executable,
-            "run_bot.py",
-            "--db",
-            str(Path(folder) / "knowledge.db"),
-            "ask",
-            STARTUP_QUESTION,
-        ]
+        database = Path(folder) / "knowledge.db"
+        saved_index = cache_path(database)
+        assert saved_index is not None
+        command = [sys.executable, "run_bot.py", "--db", str(database), "ask", STARTUP_QUESTION]
         environment = {**os.environ, "DISCORD_TOKEN": ""}
+        # Creates the database, loads the curated facts and saves the matcher index.
         subprocess.run(command, cwd=PROJECT, check=True, capture_output=True, env=environment)
-        asks = []
+        asks: dict[str, list[tuple[float, float]]] = {"none": [], "saved": []}
+        ready: dict[str, list[tuple[float, float]]] = {"none": [], "saved": []}
+        for _ in range(runs):  # alternately, so that a busy moment hits both alike
+            for index, times in asks.items():
+                if index == "none":
+                    saved_index.unlink()
+                wall, cpu = time.perf_counter(), _children_cpu()
+                subprocess.run(
+                    command, cwd=PROJECT, check=True, capture_output=True, env=environment
+                )
+                times.append((time.perf_counter() - wall, _children_cpu() - cpu))
         for _ in range(runs):
-            started = time.perf_counter()
-            subprocess.run(command, cwd=PROJECT, check=True, capture_output=True, env=environment)
-            asks.append(time.perf_counter() - started)
-        ready = [asyncio.run(_bot_ready_seconds(Path(folder))) for _ in range(runs)]
+            for index, times in ready.items():
+                if index == "none":
+                    saved_index.unlink()
+                times.append(asyncio.run(_bot_ready_seconds(database)))
     print(f"\nSTART-UP (median of {runs} fresh processes; the bot: {runs} starts in this one)")
+    ask = f"run_bot.py ask {STARTUP_QUESTION!r}, warm database"
+    bot = "Discord bot: open knowledge base, log in, sync, ready (loopback double)"
+    rows = [
+        ["import knowledge", "", _median(w["import"] for w in worker), "", ""],
+        [
+            "import + build curated Matcher + first answer",
+            "built",
+            _median(w["total"] for w in worker),
+            "",
+            "",
+        ],
+    ]
+    for step, timings in ((ask, asks), (bot, ready)):
+        for index, times in timings.items():
+            walls = [wall for wall, _ in times]
+            rows.append(
+                [
+                    step,
+                    "saved index loaded" if index == "saved" else "built (none saved)",
+                    _median(walls),
+                    _median(cpu for _, cpu in times),
+                    f"{min(walls):.2f}-{max(walls):.2f}",
+                ]
+            )
+    print(table(["step", "matcher index", "wall s", "CPU s", "wall range"], rows, "llrrl"))
     print(
-        table(
-            ["step", "seconds"],
-            [
-                ["import knowledge", f"{statistics.median(w['import'] for w in worker):.3f}"],
-                [
-                    "import + build curated Matcher + first answer",
-                    f"{statistics.median(w['total'] for w in worker):.3f}",
-                ],
-                [
-                    f"run_bot.py ask {STARTUP_QUESTION!r} (warm database)",
-                    f"{statistics.median(asks):.3f}",
-                ],
-                [
-                    "Discord bot: open knowledge base, log in, sync, ready (loopback double)",
-                    f"{statistics.median(ready):.3f}",
-                ],
-            ],
-            "lr",
-        )
+        "CPU s: the ask process's user + system time; the bot's is this process's"
+        " (the loopback double's share included)."
     )
 
 
-async def _bot_ready_seconds(folder: Path) -> float:
-    """Seconds from opening the (warm) knowledge base to the real bot's ``on_ready``
-    against the loopback double, with discord.py's own settings (including its
-    wait for further servers, ``guild_ready_timeout``).
+def _median(values: Iterable[float]) -> str:
+    return f"{statistics.median(values):.3f}"
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _bot_ready_seconds(database: Path) -> tuple[float, float]:
+    """Wall and CPU seconds from opening the (warm) knowledge base to the real
+    bot's ``on_ready`` against the loopback double, with discord.py's own
+    settings (including its wait for further servers, ``guild_ready_timeout``).
 
     Imported here, not at the top: the size workers must not carry discord.py
     in their memory figures.
@@ -292,13 +342,88 @@ async def _bot_ready_seconds(folder: Path) -> float:
 
     async with DiscordDouble() as double:
         with patch_discord(double):
-            started = time.perf_counter()
-            kb = KnowledgeBase.open(folder / "bot.db")
+            started, cpu = time.perf_counter(), time.process_time()
+            kb = KnowledgeBase.open(database)
             bot = KnowledgeBot(bot_settings(double), kb)
             async with running_client(bot, double, guild_ready_timeout=None):
-                ready = time.perf_counter() - started
+                ready = time.perf_counter() - started, time.process_time() - cpu
             kb.db.close()
     return ready
+
+
+def store_generated(size: int, path: Path, seed: int) -> dict[str, Any]:
+    """Store ``size`` generated facts in a new database at ``path``; runs in its own process."""
+    from knowledge.curated import Curated, load_curated
+    from knowledge.database import open_database
+    from knowledge.store import FactStore
+
+    curated = load_curated()
+    started = time.perf_counter()
+    db = open_database(path)
+    facts = tuple(GeneratedFacts(curated.facts, size, seed))
+    FactStore(db).load_curated(Curated(sources=curated.sources, facts=facts))
+    db.close()
+    return {"seconds": time.perf_counter() - started}
+
+
+def run_open_worker(mode: str, path: Path) -> dict[str, Any]:
+    """Open the database at ``path`` the ``mode`` way and answer one question;
+    runs in its own process, so that its peak memory is its own."""
+    from knowledge.base import KnowledgeBase
+    from knowledge.database import open_database
+    from knowledge.index_cache import cache_path
+    from knowledge.matcher import Matcher
+    from knowledge.store import FactStore
+
+    pin_to_one_core()
+    db = open_database(path)
+    saved_index = cache_path(path)
+    before = peak_megabytes()
+    started = time.perf_counter()
+    if mode == "list":
+        matcher = Matcher(FactStore(db).facts())
+    elif mode == "stream":
+        matcher = KnowledgeBase(db)._matcher
+    else:
+        if mode == "stream+save" and saved_index is not None:
+            saved_index.unlink(missing_ok=True)
+        matcher = KnowledgeBase.open(path)._matcher  # with the curated check, as the bot opens
+    opened = time.perf_counter() - started
+    matcher.match(STARTUP_QUESTION)
+    size = saved_index.stat().st_size if saved_index and saved_index.exists() else 0
+    return {
+        "seconds": opened,
+        "mb_before": before,
+        "peak_mb": peak_megabytes(),
+        "saved_mb": size / 1e6,
+    }
+
+
+def print_memory(size: int, seed: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        database = Path(folder) / "knowledge.db"
+        stored = _subprocess_json(
+            ["-m", "benchmarks.latency", "--store-worker", str(size), str(database), "--seed",
+             str(seed)]
+        )  # fmt: skip
+        print(f"  … {size:,} facts stored in {stored['seconds']:.0f} s", file=sys.stderr)
+        rows = []
+        for mode, label in OPEN_MODES.items():
+            result = _subprocess_json(
+                ["-m", "benchmarks.latency", "--open-worker", mode, str(database)]
+            )
+            rows.append(
+                [
+                    label,
+                    f"{result['seconds']:.2f}",
+                    f"{result['mb_before']:.0f}",
+                    f"{result['peak_mb']:.0f}",
+                    f"{result['saved_mb']:.0f}" if mode != "list" else "",
+                ]
+            )
+            print(f"  … {mode} done", file=sys.stderr, flush=True)
+    print(f"\nOPENING A DATABASE OF {size:,} FACTS (fresh process each, one core)")
+    print(table(["matcher", "open s", "MB before", "peak MB", "saved index MB"], rows, "lrrrr"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -307,10 +432,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         size, engine = args.worker
         print(json.dumps(run_worker(int(size), engine, args.questions, args.seed)))
         return 0
+    if args.store_worker:
+        size, path = args.store_worker
+        print(json.dumps(store_generated(int(size), Path(path), args.seed)))
+        return 0
+    if args.open_worker:
+        mode, path = args.open_worker
+        print(json.dumps(run_open_worker(mode, Path(path))))
+        return 0
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
-    print_latency(sizes, args)
+    if sizes:
+        print_latency(sizes, args)
     if args.startup_runs:
         print_startup(args.startup_runs)
+    if args.memory:
+        print_memory(args.memory, args.seed)
     return 0
 
 
