@@ -205,7 +205,15 @@ class Analyser:
             for variant in variants:
                 words = clean(variant).split()
                 phrase_words.update(words)
-                self._phrases[tuple(self._stem(word) for word in words)] = canonical
+                # Read as a question is read: its filler dropped ("ministry of
+                # defence" is met as "ministry defence"), number words as digits.
+                key = tuple(
+                    self._stem(lexicon.number_words.get(word, word))
+                    for word in words
+                    if word not in lexicon.filler
+                )
+                if key:
+                    self._phrases[key] = canonical
         self._question_patterns = {
             kind: re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
             for kind, phrases in lexicon.question_types.items()

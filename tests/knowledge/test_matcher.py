@@ -138,3 +138,15 @@ def test_a_misspelt_question_word_is_read_as_that_word_not_as_a_rare_term() -> N
     )
     assert "wen" not in analysis.terms
     assert "time" in analysis.question_types
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("who runs the ministry of defence shared services", "mod"),
+        ("is my job going out of the country", "offshore"),
+        ("who is in charge of dbs", "manage"),
+    ],
+)
+def test_a_synonym_with_filler_words_in_it_is_still_recognised(question: str, term: str) -> None:
+    assert term in Analyser(default_lexicon()).analyse(question).terms
