@@ -10,7 +10,6 @@ nothing, "Serco" a lot.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,8 +18,9 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
-from wordfreq import get_frequency_dict, zipf_frequency
 
+from knowledge import frequencies
+from knowledge.frequencies import word_zipf
 from knowledge.lexicon import Lexicon
 from knowledge.text import MAX_QUESTION_CHARS, clean, fold
 
@@ -164,24 +164,6 @@ def _allowed_edits(word: str) -> int:
     return 1 if len(word) < 8 else 2
 
 
-@lru_cache(maxsize=1)
-def _english_frequencies() -> dict[str, float]:
-    return get_frequency_dict("en", "best")
-
-
-@lru_cache(maxsize=8_192)
-def word_zipf(word: str) -> float:
-    """wordfreq's Zipf frequency of ``word`` in English. A plain lower-case ASCII
-    word is read straight from wordfreq's table, which gives the same figure as
-    ``zipf_frequency`` without its tokenizer (whose regular expressions cost a
-    fifth of a second to compile on every start-up); anything else goes through
-    ``zipf_frequency``."""
-    if word.isascii() and word.isalpha() and word.islower():
-        frequency = _english_frequencies().get(word)
-        return round(math.log10(frequency) + 9, 2) if frequency else 0.0
-    return zipf_frequency(word, "en")
-
-
 def word_weight(word: str) -> float:
     if _DIGITS.match(word):
         return NUMBER_WEIGHT
@@ -198,6 +180,8 @@ class Analyser:
 
     def __init__(self, lexicon: Lexicon, vocabulary: Iterable[str] = ()) -> None:
         self._lexicon = lexicon
+        self._frequencies = frequencies.english()
+        """Held so that a saved index carries them (``__setstate__``)."""
         self._stemmer = snowballstemmer.stemmer("english")
         self._phrases: dict[tuple[str, ...], str] = {}
         phrase_words: set[str] = set()
@@ -224,6 +208,12 @@ class Analyser:
         self._vocabulary_list: list[str] = []
         self._vocabulary_by_length: dict[tuple[int, int], list[str]] = {}
         self.extend_vocabulary(vocabulary)
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        # Read back from a saved index: its word frequencies serve this process,
+        # which then need not import wordfreq.
+        self.__dict__.update(state)
+        frequencies.use(self._frequencies)
 
     def extend_vocabulary(self, words: Iterable[str]) -> None:
         """Add known-good words (from the knowledge base) that typos are repaired to."""
