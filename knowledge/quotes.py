@@ -35,6 +35,8 @@ MAX_WINDOW_WORDS = 12
 (well under a second for a 5,000-word document); longer ones, mostly pasted, are
 aligned character by character."""
 _WORD_CHAR = re.compile(r"[\w'’%£$€-]")
+_OPENING_MARKS = "“‘\"'([«"
+_CLOSING_MARKS = "”’\"')]»"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +119,7 @@ def closest_passage(quote: str, document: str) -> Passage | None:
         return None
     start = doc.origin[alignment.dest_start]
     end = doc.origin[alignment.dest_end - 1] + 1
-    start, end = _snap(document, start, end)
+    start, end = _snap(document, start, end, _trimmed_after(wanted))
     return Passage(" ".join(document[start:end].split()), start, end, alignment.score)
 
 
@@ -138,16 +140,22 @@ def _best_window(words: list[str], document: str) -> Passage | None:
     if best is None:
         return None
     first, last = windows[best[0]]
-    start, end = _snap(document, spans[first][0], spans[last][1])
+    start, end = _snap(document, spans[first][0], spans[last][1], _trimmed_after(quote))
     return Passage(" ".join(document[start:end].split()), start, end, float(best[1]))
+
+
+def _trimmed_after(quote: str) -> str:
+    """The punctuation a passage found for ``quote`` loses at its end: none that the quote keeps."""
+    return "" if quote.endswith((",", ";", ":")) else ",;:"
 
 
 def _window_score(quote: str, window: str, **_: object) -> float:
     return 0.6 * fuzz.token_set_ratio(quote, window) + 0.4 * fuzz.ratio(quote, window)
 
 
-def _snap(document: str, start: int, end: int) -> tuple[int, int]:
-    """Widen ``document[start:end]`` to whole words; trim whitespace and a trailing comma."""
+def _snap(document: str, start: int, end: int, trimmed: str = ",;:") -> tuple[int, int]:
+    """Widen ``document[start:end]`` to whole words and the quote marks or brackets
+    around them; trim whitespace and the ``trimmed`` punctuation at its end."""
     while start > 0 and _WORD_CHAR.match(document[start - 1]) and _WORD_CHAR.match(document[start]):
         start -= 1
     while (
@@ -156,9 +164,13 @@ def _snap(document: str, start: int, end: int) -> tuple[int, int]:
         and _WORD_CHAR.match(document[end - 1])
     ):
         end += 1
+    if start > 0 and document[start - 1] in _OPENING_MARKS:
+        start -= 1  # a quote mark or bracket belongs with the word it opens
+    if end < len(document) and document[end] in _CLOSING_MARKS:
+        end += 1
     while start < end and document[start].isspace():
         start += 1
-    while end > start and (document[end - 1].isspace() or document[end - 1] in ",;:"):
+    while end > start and (document[end - 1].isspace() or document[end - 1] in trimmed):
         end -= 1
     return start, end
 
