@@ -10,7 +10,6 @@ imports wordfreq unless it meets a word outside them (accented, with digits).
 
 from __future__ import annotations
 
-import math
 from array import array
 from functools import lru_cache
 
@@ -28,15 +27,17 @@ class WordFrequencies:
 
     @classmethod
     def from_wordfreq(cls) -> WordFrequencies:
-        from wordfreq import get_frequency_dict
+        """Read from wordfreq's English list: bucket ``i`` holds the words of
+        -``i`` centibels, a Zipf value of 9 - i/100 (its "cBpack" format)."""
+        from wordfreq import get_frequency_list
 
-        return cls(
-            {
-                word: round(math.log10(frequency) + 9, 2)
-                for word, frequency in get_frequency_dict(LANGUAGE, WORDLIST).items()
-                if _plain(word)
-            }
-        )
+        zipf: dict[str, float] = {}
+        for index, bucket in enumerate(get_frequency_list(LANGUAGE, WORDLIST)):
+            value = round(9 - index / _CENTI, 2)
+            zipf.update((word, value) for word in bucket if _plain(word))
+        # wordfreq keeps the list it read (tens of MB) for later calls; these are all we need.
+        get_frequency_list.cache_clear()
+        return cls(zipf)
 
     def zipf(self, word: str) -> float:
         """``word``'s Zipf value; 0 for a plain word wordfreq does not list."""
