@@ -194,6 +194,9 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
             str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
         )
         connection.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows are overwritten, not left in free pages: a forgotten
+        # member's id must not linger in the file.
+        connection.execute("PRAGMA secure_delete = ON")
         if str(path) != ":memory:":
             connection.execute("PRAGMA journal_mode = WAL")
         db = sqlite_utils.Database(connection)
@@ -308,6 +311,17 @@ def read_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databas
     finally:
         if db.conn.in_transaction:
             db.execute("COMMIT")
+
+
+def scrub_log(db: sqlite_utils.Database) -> None:
+    """Copy the write-ahead log into the database and empty it, so that rows just
+    deleted (overwritten there by ``secure_delete``) leave no copy in the log's
+    older frames. Best effort: a reader in another process can keep frames alive
+    until the next checkpoint."""
+    try:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error as error:
+        log.warning("could not empty the write-ahead log: %s", error)
 
 
 def _rollback(db: sqlite_utils.Database) -> None:

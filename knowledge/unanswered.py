@@ -13,7 +13,7 @@ from typing import Any
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
-from knowledge.database import utc_now, write_transaction
+from knowledge.database import scrub_log, utc_now, write_transaction
 from knowledge.errors import FactNotFound, UnansweredNotFound
 from knowledge.models import NotifyRequest, Unanswered, UnansweredStatus
 from knowledge.text import clean
@@ -111,11 +111,13 @@ class UnansweredLog:
         """Drop one notify request (the member has been told)."""
         with write_transaction(self._db):
             self._db.execute("DELETE FROM notify_requests WHERE id = ?", [request_id])
+        scrub_log(self._db)
 
     def forget_member(self, user_id: str) -> int:
         """Delete everything kept about a member; returns how many records went."""
         with write_transaction(self._db):
             cursor = self._db.execute("DELETE FROM notify_requests WHERE user_id = ?", [user_id])
+        scrub_log(self._db)
         return int(cursor.rowcount)
 
     def purge_notify_requests(self, older_than: str) -> int:
@@ -124,6 +126,8 @@ class UnansweredLog:
             cursor = self._db.execute(
                 "DELETE FROM notify_requests WHERE requested_at < ?", [older_than]
             )
+        if cursor.rowcount:
+            scrub_log(self._db)
         return int(cursor.rowcount)
 
     def get(self, entry_id: int) -> Unanswered:

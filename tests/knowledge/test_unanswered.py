@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from knowledge.base import KnowledgeBase
@@ -151,3 +153,23 @@ def test_stats_count_outcomes_without_text_or_member(kb: KnowledgeBase) -> None:
     assert (stats.asked, stats.answered, stats.unanswered) == (2, 1, 1)
     columns = {row["name"] for row in kb.db.query("PRAGMA table_info(question_events)")}
     assert columns == {"id", "at", "outcome", "fact_id"}
+
+
+def test_a_forgotten_members_id_is_gone_from_the_files_too(
+    kb: KnowledgeBase, db_path: Path
+) -> None:
+    member = "918273645546372819"
+    entry = kb.ask("what time does the canteen open?", place="dm").logged
+    assert entry is not None
+    kb.unanswered.request_notification(entry.id, user_id=member, channel_id="1")
+    assert member.encode() in _bytes_of(db_path)
+
+    kb.unanswered.forget_member(member)
+
+    assert member.encode() not in _bytes_of(db_path)
+
+
+def _bytes_of(db_path: Path) -> bytes:
+    """The database file and its write-ahead log, as they lie on disk."""
+    files = [db_path, db_path.with_name(db_path.name + "-wal")]
+    return b"".join(path.read_bytes() for path in files if path.exists())
