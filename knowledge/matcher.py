@@ -42,6 +42,12 @@ from knowledge.models import Candidate, Fact, Match, Outcome
 ANSWER_THRESHOLD = 68.0
 SUGGEST_THRESHOLD = 40.0
 CLEAR_WINNER_MARGIN = 4.0
+EXACT_MATCH_SCORE = 99.5
+"""A question that reads (once analysed) as one of a fact's example questions scores
+100: a wording a curator or rep gave that fact. It answers when it leads at all
+(another fact with the same wording ties); on the sets above, +1 dev, +2
+leave-one-out, no wrong answer more."""
+EXACT_MATCH_LEAD = 0.5
 MAX_SUGGESTIONS = 3
 
 COVERAGE_SHARE = 0.45
@@ -533,7 +539,11 @@ def _decide(ranked: list[tuple[int, float]]) -> Match:
     if top_score < SUGGEST_THRESHOLD:
         return Match(Outcome.UNANSWERED, score=top_score, nearest_fact_id=top_id)
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    if top_score >= ANSWER_THRESHOLD and top_score - runner_up >= CLEAR_WINNER_MARGIN:
+    lead = top_score - runner_up
+    clear = lead >= CLEAR_WINNER_MARGIN or (
+        top_score >= EXACT_MATCH_SCORE and lead >= EXACT_MATCH_LEAD
+    )
+    if top_score >= ANSWER_THRESHOLD and clear:
         return Match(Outcome.ANSWER, score=top_score, fact_id=top_id, nearest_fact_id=top_id)
     suggestions = tuple(
         Candidate(fact_id, score)

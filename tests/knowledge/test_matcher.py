@@ -9,7 +9,7 @@ import pytest
 from knowledge.analysis import Analyser
 from knowledge.curated import load_curated
 from knowledge.lexicon import default_lexicon
-from knowledge.matcher import Matcher
+from knowledge.matcher import Matcher, _decide
 from knowledge.models import ExampleQuestion, Outcome
 
 CURATED = load_curated()
@@ -150,3 +150,18 @@ def test_a_misspelt_question_word_is_read_as_that_word_not_as_a_rare_term() -> N
 )
 def test_a_synonym_with_filler_words_in_it_is_still_recognised(question: str, term: str) -> None:
     assert term in Analyser(default_lexicon()).analyse(question).terms
+
+
+@pytest.mark.parametrize(
+    ("ranked", "outcome"),
+    [
+        ([(1, 100.0), (2, 97.0)], Outcome.ANSWER),  # one of fact 1's own wordings
+        ([(1, 100.0), (2, 100.0)], Outcome.SUGGESTIONS),  # both facts have that wording
+        ([(1, 90.0), (2, 87.0)], Outcome.SUGGESTIONS),  # a close race below an exact match
+        ([(1, 90.0), (2, 85.0)], Outcome.ANSWER),
+    ],
+)
+def test_an_exact_wording_answers_however_close_the_runner_up(
+    ranked: list[tuple[int, float]], outcome: Outcome
+) -> None:
+    assert _decide(ranked).outcome is outcome
