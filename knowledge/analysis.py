@@ -120,6 +120,22 @@ HEAD_MAX_ZIPF = 6.0
 """Words this common ("i", "they", "so", "when", "go") are grammar, not what a question is about."""
 
 
+def _join_spelt_letters(words: list[str]) -> list[str]:
+    """'d b s' is 'dbs'; a lone letter other than 'a' and 'i' says nothing and is dropped."""
+    joined: list[str] = []
+    letters: list[str] = []
+    for word in [*words, ""]:
+        if len(word) == 1 and word.isalpha() and word not in ("a", "i"):
+            letters.append(word)
+            continue
+        if len(letters) > 1:
+            joined.append("".join(letters))
+        letters = []
+        if word:
+            joined.append(word)
+    return joined
+
+
 def _heads_of(words: tuple[str | None, ...]) -> list[str]:
     """The head words of one pattern match: a word after one that is grammar
     ("what can *i*", "what i *actually*") is not what the question is about."""
@@ -223,10 +239,11 @@ class Analyser:
         self._repair_unknown.cache_clear()
 
     def surface(self, text: str) -> str:
-        """The cleaned text with contractions spelled out and typos repaired."""
+        """The cleaned text with contractions spelled out, letters typed one by one
+        joined, and typos repaired."""
         contractions = self._lexicon.contractions
         words = " ".join(contractions.get(word, word) for word in cleaned(text).split())
-        return " ".join(self._repair(word) for word in words.split())
+        return " ".join(self._repair(word) for word in _join_spelt_letters(words.split()))
 
     def analyse(self, text: str) -> Analysis:
         words = self.surface(text).split()

@@ -165,3 +165,13 @@ def test_an_exact_wording_answers_however_close_the_runner_up(
     ranked: list[tuple[int, float]], outcome: Outcome
 ) -> None:
     assert _decide(ranked).outcome is outcome
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [("whats d b s", ("dbs",)), ("wht does p c s mean", ("pcs", "mean")), ('{"x":1}', ("1",))],
+)
+def test_letters_typed_one_by_one_are_one_word_and_a_lone_letter_is_nothing(
+    question: str, terms: tuple[str, ...]
+) -> None:
+    assert Analyser(default_lexicon(), vocabulary=["dbs", "pcs"]).analyse(question).terms == terms
