@@ -175,3 +175,10 @@ def test_letters_typed_one_by_one_are_one_word_and_a_lone_letter_is_nothing(
     question: str, terms: tuple[str, ...]
 ) -> None:
     assert Analyser(default_lexicon(), vocabulary=["dbs", "pcs"]).analyse(question).terms == terms
+
+
+def test_an_everyday_word_is_not_taken_for_a_synonym_that_stems_like_it() -> None:
+    # "publicize" stems to "public": as a variant of "publicise" it made every
+    # "public" (public sector, public hands) a rare term that vetoed most facts.
+    terms = Analyser(default_lexicon()).analyse("should dbs stay in public hands").terms
+    assert "publicise" not in terms
