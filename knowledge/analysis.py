@@ -48,7 +48,6 @@ REAL_WORD_ZIPF = 3.0
 RARE_WORD_REPAIR_MARGIN = 1.0
 MIN_REPAIR_LENGTH = 3
 
-_LONGEST_PHRASE = 6
 # The words naming what a question is about: after a possessive ("Khakhria's
 # phone number"), after "which"/"what" used as a determiner ("which payroll
 # system"), and X in "who is the X of". A fact that never mentions them cannot
@@ -214,6 +213,7 @@ class Analyser:
                 )
                 if key:
                     self._phrases[key] = canonical
+        self._longest_phrase_words = max(map(len, self._phrases), default=0)
         self._question_patterns = {
             kind: re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
             for kind, phrases in lexicon.question_types.items()
@@ -287,7 +287,7 @@ class Analyser:
         return frozenset(self._repair(word) for word in heads)
 
     def _longest_phrase(self, stems: list[str], start: int) -> tuple[str | None, int]:
-        for length in range(min(_LONGEST_PHRASE, len(stems) - start), 0, -1):
+        for length in range(min(self._longest_phrase_words, len(stems) - start), 0, -1):
             canonical = self._phrases.get(tuple(stems[start : start + length]))
             if canonical is not None:
                 return canonical, length
