@@ -137,6 +137,23 @@ def _fact_with_source(fact_id: int) -> Callable[[KnowledgeBase], tuple[Fact, Sou
     return read
 
 
+async def _askers_question(
+    interaction: Interaction, asker_id: int, *, fact_id: int | None = None
+) -> str | None:
+    """The question in the pressed message's embed, when the presser is the member
+    who asked it (and, given ``fact_id``, the embed shows that fact); otherwise the
+    presser is told why nothing happens, and None is returned."""
+    if interaction.user.id != asker_id:
+        await respond(interaction, Outgoing(content=ONLY_THE_ASKER), ephemeral=True)
+        return None
+    embeds = interaction.message.embeds if interaction.message else []
+    question = question_of(embeds[0]) if embeds else None
+    if question is None or (fact_id is not None and fact_id_of(embeds[0]) != fact_id):
+        await respond(interaction, Outgoing(content=STALE_BUTTON), ephemeral=True)
+        return None
+    return question
+
+
 class FactButton(DynamicItem[Button[Any]], template=rf"kb:fact:(?P<fact>{_FACT})"):
     """Shows one fact, privately, to whoever presses it."""
 
@@ -233,13 +250,8 @@ class NoneOfTheseButton(DynamicItem[Button[Any]], template=rf"kb:noneofthese:(?P
         await guarded(interaction, lambda: self._log(interaction))
 
     async def _log(self, interaction: Interaction) -> None:
-        if interaction.user.id != self.asker_id:
-            await respond(interaction, Outgoing(content=ONLY_THE_ASKER), ephemeral=True)
-            return
-        embeds = interaction.message.embeds if interaction.message else []
-        question = question_of(embeds[0]) if embeds else None
+        question = await _askers_question(interaction, self.asker_id)
         if question is None:
-            await respond(interaction, Outgoing(content=STALE_BUTTON), ephemeral=True)
             return
         place = place_of(interaction.channel)
         work = knowledge_of(interaction).run(lambda kb: kb.none_of_these(question, place=place))
@@ -302,13 +314,8 @@ class RejectButton(
         await guarded(interaction, lambda: self._reject(interaction))
 
     async def _reject(self, interaction: Interaction) -> None:
-        if interaction.user.id != self.asker_id:
-            await respond(interaction, Outgoing(content=ONLY_THE_ASKER), ephemeral=True)
-            return
-        embeds = interaction.message.embeds if interaction.message else []
-        question = question_of(embeds[0]) if embeds else None
-        if question is None or fact_id_of(embeds[0]) != self.fact_id:
-            await respond(interaction, Outgoing(content=STALE_BUTTON), ephemeral=True)
+        question = await _askers_question(interaction, self.asker_id, fact_id=self.fact_id)
+        if question is None:
             return
         place = place_of(interaction.channel)
         work = knowledge_of(interaction).run(
