@@ -24,6 +24,7 @@ import pytest_asyncio
 from bot.client import KnowledgeBot
 from bot.settings import Settings
 from knowledge.base import KnowledgeBase
+from knowledge.models import Fact
 from tests.bot.discord_double import DiscordDouble, patch_discord, running_client
 
 
@@ -78,3 +79,20 @@ async def running_bot(
     bot = KnowledgeBot(bot_settings(double, **changes), kb)
     async with running_client(bot, double):
         yield bot
+
+
+TWIN_QUESTION = "who organises the branch social?"
+
+
+def twin_facts(kb: KnowledgeBase) -> list[Fact]:
+    """Two facts that answer ``TWIN_QUESTION`` equally well: asking it gets "did you mean"."""
+    return [
+        kb.add_fact(
+            answer=f"The branch {season} social is organised by the welfare officer.",
+            source_key=kb.facts.sources()[0].key,
+            quote="",
+            questions=["who organises the branch social"],
+            actor="test",
+        )
+        for season in ("summer", "winter")
+    ]

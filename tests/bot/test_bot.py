@@ -22,7 +22,7 @@ from discord.gateway import KeepAliveHandler
 from bot.interactions import DEFER_AFTER_SECONDS
 from knowledge.base import KnowledgeBase
 from knowledge.models import Fact, UnansweredStatus
-from tests.bot.conftest import running_bot
+from tests.bot.conftest import TWIN_QUESTION, running_bot, twin_facts
 from tests.bot.discord_double import (
     CallbackType,
     DiscordDouble,
@@ -273,17 +273,8 @@ async def test_a_question_with_mentions_pings_nobody(
 async def test_did_you_mean_offers_buttons_that_show_the_fact(
     double: DiscordDouble, kb: KnowledgeBase
 ) -> None:
-    twins = [
-        kb.add_fact(
-            answer=f"The branch {season} social is organised by the welfare officer.",
-            source_key=kb.facts.sources()[0].key,
-            quote="",
-            questions=["who organises the branch social"],
-            actor="test",
-        )
-        for season in ("summer", "winter")
-    ]
-    question = "who organises the branch social?"
+    twins = twin_facts(kb)
+    question = TWIN_QUESTION
     member = double.member.id
     async with running_bot(double, kb):
         reply = await ask_in_channel(double, double.member, double.other_channel, question)
@@ -306,15 +297,8 @@ async def test_did_you_mean_offers_buttons_that_show_the_fact(
 async def test_none_of_these_logs_the_question_for_a_rep(
     double: DiscordDouble, kb: KnowledgeBase
 ) -> None:
-    for season in ("summer", "winter"):
-        kb.add_fact(
-            answer=f"The branch {season} social is organised by the welfare officer.",
-            source_key=kb.facts.sources()[0].key,
-            quote="",
-            questions=["who organises the branch social"],
-            actor="test",
-        )
-    question = "who organises the branch social?"
+    twin_facts(kb)
+    question = TWIN_QUESTION
     none_fit = f"kb:noneofthese:{double.member.id}"
     async with running_bot(double, kb):
         reply = await ask_in_channel(double, double.member, double.other_channel, question)

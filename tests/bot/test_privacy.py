@@ -14,7 +14,7 @@ import pytest
 
 from bot.client import PURGE_EVERY_HOURS
 from knowledge.base import KnowledgeBase
-from tests.bot.conftest import running_bot
+from tests.bot.conftest import TWIN_QUESTION, running_bot, twin_facts
 from tests.bot.discord_double import DiscordDouble, patch_discord
 from tests.bot.test_bot import (
     KNOWN_QUESTION,
@@ -88,23 +88,12 @@ async def test_a_members_id_is_stored_only_in_notify_requests_and_goes_with_forg
     """Everything a member can do, then a search of every stored value for their id."""
     member = str(double.member.id)
     fact = fact_for(kb, "who owns sscl")
-    twins = [
-        kb.add_fact(
-            answer=f"The branch {season} social is organised by the welfare officer.",
-            source_key=kb.facts.sources()[0].key,
-            quote="",
-            questions=["who organises the branch social"],
-            actor="test",
-        )
-        for season in ("summer", "winter")
-    ]
+    twins = twin_facts(kb)
     async with running_bot(double, kb):
         answer = await ask_in_channel(double, double.member, double.other_channel, KNOWN_QUESTION)
         await click(double, double.member, answer["id"], f"kb:reject:{fact.id}:{member}")
         await click(double, double.member, answer["id"], f"kb:helpful:{fact.id}")
-        choice = await ask_in_channel(
-            double, double.member, double.other_channel, "who organises the branch social?"
-        )
+        choice = await ask_in_channel(double, double.member, double.other_channel, TWIN_QUESTION)
         await click(double, double.member, choice["id"], f"kb:choose:{twins[0].id}:{member}")
         await ask_command(double, double.member, UNKNOWN_QUESTION, private=True)
         unknown = await ask_in_channel(double, double.member, double.other_channel, SECOND_QUESTION)
