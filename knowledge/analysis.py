@@ -225,10 +225,19 @@ class Analyser:
         self._vocabulary_by_length: dict[tuple[int, int], list[str]] = {}
         self.extend_vocabulary(vocabulary)
 
+    def __getstate__(self) -> dict[str, object]:
+        """What a saved index holds: each object once, without the sorted views of
+        the vocabulary, rebuilt on loading."""
+        state = dict(self.__dict__)
+        del state["_vocabulary_list"], state["_vocabulary_by_length"]
+        return state
+
     def __setstate__(self, state: dict[str, object]) -> None:
         # Read back from a saved index: its word frequencies serve this process,
         # which then need not import wordfreq.
         self.__dict__.update(state)
+        self._vocabulary_list = sorted(self._vocabulary)
+        self._vocabulary_by_length = {}
         frequencies.use(self._frequencies)
 
     def extend_vocabulary(self, words: Iterable[str]) -> None:

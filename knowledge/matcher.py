@@ -196,6 +196,21 @@ class Matcher:
     def __len__(self) -> int:
         return len(self._facts)
 
+    def __getstate__(self) -> dict[str, object]:
+        """What a saved index holds (``knowledge.index_cache``): each object once,
+        without the views rebuilt from it on loading."""
+        state = dict(self.__dict__)
+        del state["_by_slot"], state["_term_names"]
+        state["_text_weights"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._by_slot = [None] * len(self._alive)
+        for indexed in self._facts.values():
+            self._by_slot[indexed.slot] = indexed
+        self._term_names = list(self._term_ids)  # ids were given in insertion order
+
     def upsert(self, fact: Fact) -> None:
         """Add or replace one fact; it is answerable at once."""
         self.remove(fact.id)
