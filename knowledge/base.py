@@ -176,8 +176,7 @@ class KnowledgeBase:
         """
         if not question.strip():
             raise InvalidQuestion("Please type a question.")
-        rejected = self.unanswered.rejected_fact_ids(question)
-        match = self._matcher.match(question, excluded_fact_ids=rejected)
+        match = self._match(question)
         self._count(match)
         if match.outcome is Outcome.ANSWER:
             assert match.fact_id is not None
@@ -216,8 +215,7 @@ class KnowledgeBase:
         The question is logged for reps like any unanswered one (None when the
         database cannot be written); the suggestions stay available to others.
         """
-        rejected = self.unanswered.rejected_fact_ids(question)
-        return self._log(question, place, self._matcher.match(question, excluded_fact_ids=rejected))
+        return self._log(question, place, self._match(question))
 
     def search(self, query: str, *, limit: int = 5) -> list[Fact]:
         """Up to ``limit`` facts for ``query``, best first; nothing is logged or counted.
@@ -333,6 +331,13 @@ class KnowledgeBase:
             )
             self._matcher.upsert(fact)
         return entry
+
+    def _match(self, question: str) -> Match:
+        """The matcher's decision, leaving out the facts members said are "not what I
+        asked" for this wording until a rep resolves it."""
+        return self._matcher.match(
+            question, excluded_fact_ids=self.unanswered.rejected_fact_ids(question)
+        )
 
     def _suggest(self, question: str, match: Match) -> Reply:
         facts = tuple(self.facts.fact(candidate.fact_id) for candidate in match.suggestions)
