@@ -6,7 +6,7 @@ import json
 import logging
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,9 @@ class Curated:
 
     sources: dict[str, Source]
     facts: tuple[Fact, ...]
+    merged_into: dict[int, int] = field(default_factory=dict)
+    """Retired curated fact ids and the fact each was merged into (a fact's
+    ``replaces = [...]`` in ``facts.toml``)."""
 
 
 def load_curated(folder: Path | None = None) -> Curated:
@@ -36,11 +39,12 @@ def load_curated(folder: Path | None = None) -> Curated:
     """
     sources = tuple(_source(entry) for entry in _read(folder, SOURCES_FILE).get("source", []))
     by_key = {source.key: source for source in sources}
-    facts = parse_facts(_read(folder, FACTS_FILE))
+    document = _read(folder, FACTS_FILE)
+    facts = parse_facts(document)
     for fact in facts:
         if fact.source_key not in by_key:
             raise InvalidFact(f"fact {fact.id} names unknown source {fact.source_key!r}")
-    return Curated(sources=by_key, facts=facts)
+    return Curated(sources=by_key, facts=facts, merged_into=_merged_into(document, facts))
 
 
 def source_texts(sources: Iterable[Source], folder: Path | None) -> dict[str, str]:
@@ -75,6 +79,28 @@ def parse_facts(document: dict[str, Any]) -> tuple[Fact, ...]:
             raise InvalidFact(f"fact {fact.id} appears twice in {FACTS_FILE}")
         seen.add(fact.id)
     return facts
+
+
+def _merged_into(document: dict[str, Any], facts: tuple[Fact, ...]) -> dict[int, int]:
+    """Each id a fact ``replaces``, mapped to that fact; raises ``InvalidFact``
+    for an id that is still a fact or that two facts replace."""
+    live = {fact.id for fact in facts}
+    merged: dict[int, int] = {}
+    for entry in document.get("fact", []):
+        replaced = entry.get("replaces", [])
+        if not isinstance(replaced, list) or not all(isinstance(i, int) for i in replaced):
+            raise InvalidFact(f"fact {entry['id']}: replaces must be a list of fact ids")
+        for old_id in replaced:
+            if old_id in live:
+                raise InvalidFact(
+                    f"fact {entry['id']} replaces fact {old_id}, which is still in the file"
+                )
+            if old_id in merged:
+                raise InvalidFact(
+                    f"fact {old_id} is replaced by both {merged[old_id]} and {entry['id']}"
+                )
+            merged[old_id] = entry["id"]
+    return merged
 
 
 def facts_toml(facts: Iterable[Fact]) -> str:
@@ -131,9 +157,9 @@ def _fact(entry: dict[str, Any]) -> Fact:
     fact_id = entry.get("id")
     if not isinstance(fact_id, int):
         raise InvalidFact(f"a fact in {FACTS_FILE} has no integer id: {entry!r:.80}")
-    for field in ("answer", "source", "quote"):
-        if not isinstance(entry.get(field), str) or not entry[field].strip():
-            raise InvalidFact(f"fact {fact_id} has no {field}")
+    for name in ("answer", "source", "quote"):
+        if not isinstance(entry.get(name), str) or not entry[name].strip():
+            raise InvalidFact(f"fact {fact_id} has no {name}")
     questions = entry.get("questions", [])
     if not questions:
         raise InvalidFact(f"fact {fact_id} has no example questions")

@@ -82,6 +82,8 @@ class LoadReport:
     kept_rep_edits: int
     changed_texts: tuple[str, ...] = ()
     """Keys of the sources whose text was new or changed."""
+    retired: int = 0
+    """Curated facts removed because the file merged them into another fact."""
 
 
 class FactStore:
@@ -376,24 +378,29 @@ class FactStore:
         fuzzy-equal to an example the fact already has is not added twice.
         """
         with write_transaction(self._db):
-            before = self.fact(fact_id)
-            added = [
-                ExampleQuestion(text, origin)
-                for text in _new_wordings(before.question_texts, texts)
-            ]
-            after = _checked(
-                Fact(
-                    id=fact_id,
-                    answer=before.answer,
-                    source_key=before.source_key,
-                    quote=before.quote,
-                    questions=before.questions + tuple(added),
-                    keywords=before.keywords,
-                )
+            return self._add_questions(fact_id, texts, origin, actor)
+
+    def _add_questions(
+        self, fact_id: int, texts: Iterable[str], origin: QuestionOrigin, actor: str
+    ) -> Fact:
+        """``add_questions`` inside the caller's write transaction."""
+        before = self.fact(fact_id)
+        added = [
+            ExampleQuestion(text, origin) for text in _new_wordings(before.question_texts, texts)
+        ]
+        after = _checked(
+            Fact(
+                id=fact_id,
+                answer=before.answer,
+                source_key=before.source_key,
+                quote=before.quote,
+                questions=before.questions + tuple(added),
+                keywords=before.keywords,
             )
-            if added:
-                self._update(after, edited_by_rep=False)
-                self._record(fact_id, "add questions", actor, before=before, after=after)
+        )
+        if added:
+            self._update(after, edited_by_rep=False)
+            self._record(fact_id, "add questions", actor, before=before, after=after)
         return after
 
     def remove_fact(self, fact_id: int, *, actor: str) -> Fact:
@@ -458,9 +465,57 @@ class FactStore:
                     self._update(after, edited_by_rep=False, curated_hash=digest)
                     self._record(fact.id, "reload", CURATOR, before=before, after=after)
                     updated += 1
+            retired = 0
+            for old_id, new_id in curated.merged_into.items():
+                outcome = self._retire(old_id, new_id)
+                retired += outcome is True
+                kept += outcome is False
         return LoadReport(
-            added=added, updated=updated, kept_rep_edits=kept, changed_texts=tuple(changed_texts)
+            added=added,
+            updated=updated,
+            kept_rep_edits=kept,
+            changed_texts=tuple(changed_texts),
+            retired=retired,
         )
+
+    def _retire(self, old_id: int, new_id: int) -> bool | None:
+        """Remove curated fact ``old_id``, which the file merged into ``new_id``.
+
+        What members and reps taught it moves to ``new_id``: its taught example
+        questions, pending proposals and open "not what I asked" marks. Returns
+        True when retired, False when kept because a rep edited it, None when
+        there was nothing to retire.
+        """
+        rows = list(self._db.query("SELECT * FROM facts WHERE id = ?", [old_id]))
+        if not rows or rows[0]["removed"]:
+            return None
+        if rows[0]["edited_by_rep"]:
+            return False
+        before = self.fact(old_id)
+        taught = [q for q in before.questions if q.origin is not QuestionOrigin.CURATED]
+        for origin in {q.origin for q in taught}:
+            self._add_questions(
+                new_id, [q.text for q in taught if q.origin is origin], origin, CURATOR
+            )
+        self._db.execute(
+            "UPDATE OR IGNORE proposals SET fact_id = ? WHERE fact_id = ? AND status = 'pending'",
+            [new_id, old_id],
+        )
+        self._db.execute(
+            "UPDATE proposals SET status = 'rejected', closed_at = ?, closed_by = ?"
+            " WHERE fact_id = ? AND status = 'pending'",
+            [utc_now(), CURATOR, old_id],
+        )  # left only where the merged fact already had the same proposal
+        self._db.execute(
+            "UPDATE unanswered SET rejected_fact_id = ?"
+            " WHERE rejected_fact_id = ? AND status = 'open'",
+            [new_id, old_id],
+        )
+        self._db.execute(
+            "UPDATE facts SET removed = 1, updated_at = ? WHERE id = ?", [utc_now(), old_id]
+        )
+        self._record(old_id, f"merged into fact {new_id}", CURATOR, before=before, after=None)
+        return True
 
     # --- export and import ---------------------------------------------------
 
