@@ -124,6 +124,8 @@ def test_an_excluded_fact_is_never_given() -> None:
         ("what can i do to help", set()),  # "i": grammar, not a subject
         ("what was the union's warning when it broke", {"warn"}),  # not "when"
         ("what i actually wanted to ask was who owns it", set()),  # after grammar: no head
+        ("which organisations does pcs work with", set()),  # a category, not a subject
+        ("which bodies lose payroll staff", set()),
     ],
 )
 def test_a_question_is_about_its_head_words_never_its_grammar(
