@@ -13,7 +13,9 @@ How a fact is scored against a question (both analysed by ``Analyser``):
 
 The decision rule (``Matcher.match``): a confident, clear winner answers; a
 middling score or a close race suggests; anything else is left unanswered.
-A question asking two things is also scored on its first part alone.
+A question asking two things is also scored on its first part alone, and one
+after a lead-in ("been here 15 years, all worried. who is taking over?") on the
+sentence that asks.
 """
 
 from __future__ import annotations
@@ -66,6 +68,27 @@ _FIRST_CLAUSE_END = re.compile(
     r"does|do|did|will|can|could|has|have)\b)",
     re.IGNORECASE,
 )
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_ASKING_START = re.compile(
+    r"^\W*(?:who|whom|whose|what|whats|when|where|why|how|which|is|are|was|were|does|do|did|"
+    r"will|would|can|could|has|have|should)\b",
+    re.IGNORECASE,
+)
+
+
+def _asking_sentence(text: str) -> str | None:
+    """The last sentence that asks (ends in "?" or opens with a question word),
+    when the text has other sentences: "Been at DWP 15 years, all worried.
+    Who is taking over?" asks "Who is taking over?"."""
+    sentences = [part for part in _SENTENCE_END.split(text.strip()) if part.strip()]
+    if len(sentences) < 2:
+        return None
+    for sentence in reversed(sentences):
+        if sentence.rstrip().endswith("?") or _ASKING_START.match(sentence):
+            return sentence
+    return None
+
+
 # What can answer "how much / how many": money, percentages, counts of things.
 # A bare digit is not enough: dates ("29 July 2014") and names ("Unit 4") have them.
 _FIGURE = re.compile(
@@ -261,11 +284,16 @@ class Matcher:
         return _decide(ranked)
 
     def _variants(self, question: str) -> list[Analysis]:
-        whole = self._analyser.analyse(question)
+        """The readings of a question: whole; its first part when it asks two
+        things; and the sentence that asks, when other sentences lead up to it."""
+        readings = [question]
         parts = [part for part in _FIRST_CLAUSE_END.split(question, maxsplit=1) if part.strip()]
-        if len(parts) < 2:
-            return [whole]
-        return [whole, self._analyser.analyse(parts[0])]
+        if len(parts) > 1:
+            readings.append(parts[0])
+        asked = _asking_sentence(question)
+        if asked is not None and asked not in readings:
+            readings.append(asked)
+        return [self._analyser.analyse(reading) for reading in readings]
 
     def _candidates(self, question: Analysis, excluded: list[int]) -> _Variant | None:
         """The facts that escape every veto, each with an upper bound of its score."""

@@ -36,6 +36,9 @@ def answer_text(question: str) -> str:
         ("when was the issc1 contract given out", "march"),
         ("is there a petition", "petition"),
         ("who manges dbs", "serco"),
+        # a lead-in before the question
+        ("been at dwp 15 yrs and the office is panicking. who is taking over our work?", "steria"),
+        ("Sorry if this was asked already, I'm new here. What does SSCL stand for?", "connected"),
     ],
 )
 def test_answers_with_the_fact_that_says_it(question: str, expected: str) -> None:
@@ -52,6 +55,9 @@ def test_answers_with_the_fact_that_says_it(question: str, expected: str) -> Non
         "how many redundancies has Serco made",
         "when will my office close?",
         "SSCL is 40% owned by the government, right?",
+        "which offices will close?",
+        "my mate says theirs is shutting and nobody tells us anything. which sites are closing?",
+        "been reading about this all night. which countries will the work go to?",
     ],
 )
 def test_abstains_on_what_the_documents_do_not_say(question: str) -> None:
