@@ -122,6 +122,15 @@ _NOT_A_HEAD = frozenset(
         "happened",
         "happening",
         "going",
+        # chat adverbs: "what *exactly* is", "who *actually* runs"
+        "exactly",
+        "actually",
+        "really",
+        "basically",
+        "literally",
+        "just",
+        "even",
+        "else",
     ]
 )
 _DIGITS = re.compile(r"^\d+$")

@@ -132,6 +132,8 @@ def test_an_excluded_fact_is_never_given() -> None:
         ("what i actually wanted to ask was who owns it", set()),  # after grammar: no head
         ("which organisations does pcs work with", set()),  # a category, not a subject
         ("which bodies lose payroll staff", set()),
+        ("what exactly is the union asking members to do", set()),  # chat adverb
+        ("who actually runs it", set()),
     ],
 )
 def test_a_question_is_about_its_head_words_never_its_grammar(
