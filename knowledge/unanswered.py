@@ -41,12 +41,21 @@ class UnansweredLog:
         """Log one unanswered ask, grouping it with an open fuzzy-equal question.
 
         ``rejected_fact_id`` is the fact a member said did not answer it: that
-        fact is not given for this wording again while the entry is open.
+        fact is not given for this wording again while the entry is open, so
+        the same rejection again can only be a second press on the same reply
+        and is not counted twice.
         """
         text = text.strip()[:MAX_LOGGED_CHARS]
         normalised = clean(text)
         now = utc_now()
         with write_transaction(self._db):
+            repeat = self._db.execute(
+                "SELECT id FROM unanswered WHERE normalised = ? AND status = 'open'"
+                " AND rejected_fact_id = ?",
+                [normalised, rejected_fact_id],
+            ).fetchone()
+            if repeat is not None:
+                return self.get(repeat[0])
             existing = self._open_match(text, normalised)
             if existing is None:
                 cursor = self._db.execute(

@@ -126,6 +126,17 @@ def test_not_what_i_asked_logs_and_stops_that_fact_for_that_wording(kb: Knowledg
     assert kb.ask(question, place="dm").fact == first.fact
 
 
+def test_pressing_not_what_i_asked_twice_counts_the_question_once(kb: KnowledgeBase) -> None:
+    question = "who runs defence business services"
+    fact = kb.ask(question, place="dm").fact
+    assert fact is not None
+    first = kb.reject(question, fact.id, place="dm").logged
+    second = kb.reject(question, fact.id, place="dm").logged
+    assert first is not None and second is not None
+    assert (second.id, second.count) == (first.id, 1)
+    assert len(kb.unanswered.entries()) == 1
+
+
 def test_a_member_id_is_kept_only_on_request_and_can_be_forgotten(kb: KnowledgeBase) -> None:
     entry = kb.ask("what time does the canteen open", place="channel:7").logged
     assert kb.unanswered.held_about("member-1") == []
