@@ -35,6 +35,8 @@ from knowledge.store import FactStore
 from tests.conftest import PROJECT_ROOT
 
 CURATED = load_curated()
+CHANGED_WORDING = "what does the zebra crossing cost"
+"""The wording each change below gives a fact: it answers only after the change."""
 OFF_TOPIC = (
     "What time does the canteen open on Saturdays?",
     "How do I reset my laptop password?",
@@ -78,7 +80,7 @@ def cache(db_path: Path) -> Path:
 
 def decisions(matcher: Matcher) -> list[object]:
     questions = [text for fact in CURATED.facts for text in fact.question_texts]
-    return [matcher.match(question) for question in (*questions, *OFF_TOPIC)]
+    return [matcher.match(question) for question in (*questions, *OFF_TOPIC, CHANGED_WORDING)]
 
 
 def test_the_cache_lives_beside_the_database_and_never_for_memory(db_path: Path) -> None:
@@ -120,11 +122,11 @@ def test_asking_questions_does_not_invalidate_it(
 
 
 def _edit(store: FactStore) -> None:
-    store.edit_fact(1, actor="rep", questions=["what does the zebra crossing cost"])
+    store.edit_fact(1, actor="rep", questions=[CHANGED_WORDING])
 
 
 def _teach(store: FactStore) -> None:
-    store.add_questions(1, ["what does the zebra crossing cost"], QuestionOrigin.LEARNED, "rep")
+    store.add_questions(1, [CHANGED_WORDING], QuestionOrigin.LEARNED, "rep")
 
 
 def _remove(store: FactStore) -> None:
@@ -136,7 +138,7 @@ def _add(store: FactStore) -> None:
         answer="The zebra crossing costs nothing.",
         source_key=CURATED.facts[0].source_key,
         quote="",
-        questions=["what does the zebra crossing cost"],
+        questions=[CHANGED_WORDING],
         actor="rep",
     )
 
@@ -314,4 +316,4 @@ def test_a_loaded_index_still_takes_changes_one_fact_at_a_time(
         matcher.upsert(changed)
         matcher.remove(CURATED.facts[3].id)
     assert decisions(loaded) == decisions(fresh)
-    assert loaded.match("what does the zebra crossing cost").fact_id == changed.id
+    assert loaded.match(CHANGED_WORDING).fact_id == changed.id
