@@ -57,19 +57,22 @@ def test_odd_text_is_stored_literally(kb: KnowledgeBase, text: str) -> None:
 
 
 def test_resolving_teaches_the_fact_every_grouped_wording(kb: KnowledgeBase) -> None:
-    question = "who leads the union's defence sector branch"
+    question = "who convenes the defence sector group conference"
     first = kb.ask(question, place="console")
     if first.match.outcome is Outcome.ANSWER:
         pytest.fail(f"the test question is already answered: {first.fact}")
     kb.ask(question + "?", place="console")
-    kb.ask("who leads the unions defence sector branch then", place="console")
+    kb.ask("so who convenes the defence sector group conference then", place="console")
     entry = kb.unanswered.entries()[0]
     assert entry.count == 3
     target = next(f for f in kb.facts.facts() if "Khakhria" in f.answer)
     kb.resolve(entry.id, target.id, actor="rep:Ann")
     assert kb.unanswered.get(entry.id).status is UnansweredStatus.RESOLVED
     taught = [q for q in kb.facts.fact(target.id).questions if q.origin is QuestionOrigin.LEARNED]
-    assert [q.text for q in taught] == [question, "who leads the unions defence sector branch then"]
+    assert [q.text for q in taught] == [
+        question,
+        "so who convenes the defence sector group conference then",
+    ]
     assert kb.ask(question, place="console").fact.id == target.id
     assert kb.facts.history(target.id)[-1].actor == "rep:Ann"
 
