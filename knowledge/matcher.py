@@ -102,7 +102,7 @@ _FIGURE = re.compile(
 _TIME = re.compile(
     r"\b(?:19|20)\d\d\b|\b(?:january|february|march|april|may|june|july|august|september|"
     r"october|november|december|monday|tuesday|wednesday|thursday|friday|year end|"
-    r"this year|last month|next year|in due course|today|already|until|before|after|"
+    r"this year|last month|next year|in due course|today|until|before|after|"
     r"soon|years?)\b",
     re.IGNORECASE,
 )
