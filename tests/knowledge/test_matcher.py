@@ -10,7 +10,7 @@ from knowledge.analysis import Analyser
 from knowledge.curated import load_curated
 from knowledge.lexicon import default_lexicon
 from knowledge.matcher import Matcher, _decide
-from knowledge.models import ExampleQuestion, Outcome
+from knowledge.models import ExampleQuestion, Fact, Outcome
 
 CURATED = load_curated()
 FACTS = {fact.id: fact for fact in CURATED.facts}
@@ -192,3 +192,36 @@ def test_an_everyday_word_is_not_taken_for_a_synonym_that_stems_like_it() -> Non
     # "public" (public sector, public hands) a rare term that vetoed most facts.
     terms = Analyser(default_lexicon()).analyse("should dbs stay in public hands").terms
     assert "publicise" not in terms
+
+
+def test_a_fact_two_of_its_texts_support_answers_over_one_a_single_stray_text_resembles() -> None:
+    def fact(fact_id: int, answer: str, *questions: str) -> Fact:
+        return dataclasses.replace(
+            CURATED.facts[0],
+            id=fact_id,
+            answer=answer,
+            quote=answer,
+            questions=tuple(ExampleQuestion(text) for text in questions),
+            keywords=(),
+        )
+
+    # Both hold the same example question; only the first has a second text like it.
+    stray = fact(
+        1,
+        "The car park at head office is being resurfaced.",
+        "is the head office canteen closing",
+        "is the car park being resurfaced",
+    )
+    supported = fact(
+        2,
+        "The canteen at head office is closing.",
+        "is the head office canteen closing",
+        "is the canteen at head office going to shut",
+    )
+    matcher = Matcher([stray, supported])
+    question = "is the canteen at head office closing down"
+    best = matcher.match(question)
+    without_supported = matcher.match(question, excluded_fact_ids={2})
+    assert (best.outcome, best.fact_id) == (Outcome.ANSWER, 2)  # not a close race
+    assert without_supported.nearest_fact_id == 1
+    assert best.score > without_supported.score
