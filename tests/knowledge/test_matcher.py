@@ -205,7 +205,7 @@ def test_a_fact_two_of_its_texts_support_answers_over_one_a_single_stray_text_re
             keywords=(),
         )
 
-    # Both hold the same example question; only the first has a second text like it.
+    # Both hold the same example question; only the second has another text like it.
     stray = fact(
         1,
         "The car park at head office is being resurfaced.",
