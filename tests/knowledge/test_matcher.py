@@ -187,6 +187,15 @@ def test_letters_typed_one_by_one_are_one_word_and_a_lone_letter_is_nothing(
     assert Analyser(default_lexicon(), vocabulary=["dbs", "pcs"]).analyse(question).terms == terms
 
 
+@pytest.mark.parametrize(
+    "question", ["is there somewhere i can read news", "i can read news anywhere"]
+)
+def test_an_indefinite_place_word_is_not_content(question: str) -> None:
+    # "is there somewhere I can…" asks "where can I…": "somewhere" names nothing
+    # a fact could cover, and as a fairly rare word it outweighed what was asked.
+    assert Analyser(default_lexicon()).analyse(question).terms == ("i", "can", "read", "news")
+
+
 def test_an_everyday_word_is_not_taken_for_a_synonym_that_stems_like_it() -> None:
     # "publicize" stems to "public": as a variant of "publicise" it made every
     # "public" (public sector, public hands) a rare term that vetoed most facts.
