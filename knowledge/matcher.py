@@ -11,7 +11,8 @@ How a fact is scored against a question (both analysed by ``Analyser``):
   that two of its texts support;
 * **vetoes**: a fact cannot answer a question with a number it does not
   contain, a rare word (a name, jargon, an unrepaired typo) it never uses, or a
-  question type it cannot satisfy ("how much" needs a figure, "when" a date).
+  question type it cannot satisfy ("how much" needs a figure, "when" a date,
+  "what is DBS" a fact saying what DBS is: ``knowledge.definitions``).
 
 The decision rule (``Matcher.match``): a confident, clear winner answers; a
 middling score or a close race suggests; anything else is left unanswered.
@@ -32,6 +33,12 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge.analysis import REAL_WORD_ZIPF, Analyser, Analysis, cleaned, word_zipf
+from knowledge.definitions import (
+    DEFINITION,
+    asks_what_it_is,
+    passages_saying_what_it_is,
+    with_family,
+)
 from knowledge.lexicon import Lexicon, default_lexicon
 from knowledge.models import Candidate, Fact, Match, Outcome
 
@@ -71,6 +78,9 @@ rest. With 0.75 (swept 0.5-1.0 with the threshold and margin, on the sets above)
 dev +1, leave-one-out own fact +5 and another fact -3, removal -1."""
 RARE_TERM_WEIGHT = 3.0
 """A question term at least this rare (Zipf <= 3.5) that a fact never uses vetoes it."""
+NAME_WEIGHT = 2.5
+"""A question term at least this rare (Zipf <= 4) can be a name: "what is X" asks
+what X is when X is only such terms (``knowledge.definitions``)."""
 MIN_QUESTION_WEIGHT = 1.0
 """Below this total content weight a question says too little to answer."""
 
@@ -157,6 +167,10 @@ class _IndexedFact:
 
 _TYPE_BITS = {kind: 1 << bit for bit, kind in enumerate(_ANSWERABLE_BY_PATTERN)}
 _ALWAYS_ANSWERABLE = frozenset({"person", "reason"})
+_SAYS_WHAT_IT_IS = "="
+"""Prefix of the pseudo-term "=dbs" a fact uses when it says what DBS is: its
+postings are the facts that can answer "what is DBS". Cleaning strips "=", so
+no analysed text ever holds such a term."""
 _TOP = MAX_SUGGESTIONS
 """The most facts ``_decide`` looks at: the top one, the runner-up, the suggestions."""
 _FIRST_BATCH = 8
@@ -183,6 +197,9 @@ class _Variant:
     """The eligible slots, highest bound first."""
     bounds: np.ndarray
     scores: dict[int, float | None]
+    says_what_it_is: np.ndarray | None
+    """When the reading asks what something is ("what is DBS"), which slots' facts
+    say what it is: only they may answer it, the others only be suggested."""
 
 
 class Matcher:
@@ -280,9 +297,13 @@ class Matcher:
             variant = self._candidates(analysis, excluded)
             if variant is not None:
                 variants.append(variant)
-        alone = len(variants) == 1
+        asking_what = [v.says_what_it_is for v in variants if v.says_what_it_is is not None]
+        # A clear winner may still be barred from answering: then the suggestions
+        # after it matter, so no reading is scored as if it stood alone.
+        alone = len(variants) == 1 and not asking_what
         finalists = {slot for variant in variants for slot in self._best_of(variant, alone)}
         scores: dict[int, float] = {}
+        slots_by_id: dict[int, int] = {}
         for slot in finalists:
             best = None
             for variant in variants:
@@ -290,9 +311,18 @@ class Matcher:
                 if score is not None and (best is None or score > best):
                     best = score
             if best is not None:
-                scores[self._fact_at(slot).fact_id] = best
+                fact_id = self._fact_at(slot).fact_id
+                scores[fact_id] = best
+                slots_by_id[fact_id] = slot
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-        return _decide(ranked)
+        # One of the fact's own wordings may always answer: a curator or rep said so.
+        top_may_answer = (
+            not ranked
+            or not asking_what
+            or ranked[0][1] >= EXACT_MATCH_SCORE
+            or any(flags[slots_by_id[ranked[0][0]]] for flags in asking_what)
+        )
+        return _decide(ranked, top_may_answer)
 
     def _variants(self, question: str) -> list[Analysis]:
         """The readings of a question: whole; its first part when it asks two
@@ -308,7 +338,7 @@ class Matcher:
 
     def _candidates(self, question: Analysis, excluded: list[int]) -> _Variant | None:
         """The facts that escape every veto, each with an upper bound of its score."""
-        needed_types = question.question_types - _ALWAYS_ANSWERABLE
+        needed_types = question.question_types - _ALWAYS_ANSWERABLE - {DEFINITION}
         if not needed_types.issubset(_TYPE_BITS):
             return None
         needed_mask = sum(_TYPE_BITS[kind] for kind in needed_types)
@@ -368,8 +398,30 @@ class Matcher:
         table = np.zeros(len(self._term_names) + 1)
         table[term_ids] = closeness_weights
         return _Variant(
-            question, question_total, table, covered, eligible, slots[order], bounds[order], {}
+            question,
+            question_total,
+            table,
+            covered,
+            eligible,
+            slots[order],
+            bounds[order],
+            {},
+            self._saying_what_it_is(question),
         )
+
+    def _saying_what_it_is(self, question: Analysis) -> np.ndarray | None:
+        """When the question asks what something is, one flag a slot: does the
+        fact say what any of the question's terms is? Otherwise None."""
+        if DEFINITION not in question.question_types and not asks_what_it_is(
+            question.text, question.weights, NAME_WEIGHT
+        ):
+            return None
+        flags = np.zeros(len(self._by_slot), dtype=bool)
+        for term in question.weights:
+            term_id = self._term_ids.get(_SAYS_WHAT_IT_IS + term)
+            if term_id is not None:
+                flags[np.frombuffer(self._postings[term_id], dtype=np.int32)] = True
+        return flags
 
     def _best_of(self, variant: _Variant, alone: bool) -> list[int]:
         """The slots of the facts ``_decide`` could look at, scoring as few as possible.
@@ -490,6 +542,9 @@ class Matcher:
             for term, weight in analysis.weights.items():
                 self._weights_by_id[self._term_id(term)] = weight
         vocabulary = {self._term_ids[term] for a in (*analysed, quote) for term in a.weights}
+        vocabulary.update(
+            self._term_id(_SAYS_WHAT_IT_IS + term) for term in self._terms_it_says_what_is(fact)
+        )
         # Keywords count for coverage, not closeness: a bag of every keyword
         # would look like a perfect example question for many questions.
         texts = array("i")
@@ -528,6 +583,12 @@ class Matcher:
         for term_id in sorted(vocabulary):
             self._postings[term_id].append(slot)
             self._fact_counts[term_id] += 1
+
+    def _terms_it_says_what_is(self, fact: Fact) -> set[str]:
+        passages = passages_saying_what_it_is(fact.answer)
+        return with_family(
+            {term for passage in passages for term in self._analyser.analyse(passage).weights}
+        )
 
     def _compact(self) -> None:
         """Renumber the live facts' slots and rebuild the postings without the dead ones."""
@@ -603,7 +664,10 @@ def _could_place(bound: float, best: list[tuple[float, int]], alone: bool) -> bo
     return bound >= SUGGEST_THRESHOLD and (len(best) < _TOP or bound >= best[-1][0])
 
 
-def _decide(ranked: list[tuple[int, float]]) -> Match:
+def _decide(ranked: list[tuple[int, float]], top_may_answer: bool = True) -> Match:
+    """The rule: a confident, clear winner answers (unless it may not: it does not
+    say what the question asks is); a middling score or a close race suggests;
+    anything lower is left unanswered."""
     if not ranked:
         return Match(Outcome.UNANSWERED, score=0.0)
     top_id, top_score = ranked[0]
@@ -614,7 +678,7 @@ def _decide(ranked: list[tuple[int, float]]) -> Match:
     clear = lead >= CLEAR_WINNER_MARGIN or (
         top_score >= EXACT_MATCH_SCORE and lead >= EXACT_MATCH_LEAD
     )
-    if top_score >= ANSWER_THRESHOLD and clear:
+    if top_score >= ANSWER_THRESHOLD and clear and top_may_answer:
         return Match(Outcome.ANSWER, score=top_score, fact_id=top_id, nearest_fact_id=top_id)
     suggestions = tuple(
         Candidate(fact_id, score)
