@@ -59,6 +59,8 @@ _HEAD_PATTERNS = (
     ),
     re.compile(r"\b(?:which|what)\s+(\w+)(?:\s+(\w+))?"),
     re.compile(r"\b(?:who|what)\s+(?:is|was|are|were)\s+the\s+(\w+)\s+(?:of|for|at)\b"),
+    # "who is the dsg group secretary": the role, ending the question
+    re.compile(r"\bwho\s+(?:is|was|are|were)\s+(?:the|their|our)\s+(?:[\w-]+\s+){0,4}?(\w+)\W*$"),
 )
 _NOT_A_HEAD = frozenset(
     [

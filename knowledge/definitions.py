@@ -20,7 +20,8 @@ MAX_NAMED_TERMS = 2
 
 _WHAT_IS = re.compile(
     # what is X (but "what is X about / for / doing" asks about X, not what it is)
-    r"^(?:so |and |ok )?(?:what|wot|wat) (?:is|are|r) (?!.*\b(?:about|for|doing|like|called)\b)"
+    # ("what's X" is cleaned to "what X")
+    r"^(?:so |and |ok )?(?:what|wot|wat)(?: is| are| r)? (?!.*\b(?:about|for|doing|like|called)\b)"
     r"|\b(?:what|wot|wat)(?: is| are| r)? (?:it|that)$"  # X - what's that
     r"|\bmean(?:s|ing)?$"  # what does X mean, X meaning
 )

@@ -15,7 +15,7 @@ from knowledge.definitions import (
     with_family,
 )
 from knowledge.lexicon import default_lexicon
-from knowledge.matcher import RARE_TERM_WEIGHT, Matcher
+from knowledge.matcher import NAME_WEIGHT, Matcher
 from knowledge.models import ExampleQuestion, Fact, Outcome
 
 ANALYSER = Analyser(default_lexicon())
@@ -24,7 +24,7 @@ ANALYSER = Analyser(default_lexicon())
 def asks(question: str) -> bool:
     analysis = ANALYSER.analyse(question)
     return DEFINITION in analysis.question_types or asks_what_it_is(
-        analysis.text, analysis.weights, RARE_TERM_WEIGHT
+        analysis.text, analysis.weights, NAME_WEIGHT
     )
 
 
@@ -33,6 +33,7 @@ def asks(question: str) -> bool:
     [
         "what is DBS",
         "whats ngss",
+        "what's pcs",
         "what are corporate shared services",
         "css - what's that",
         "issc2 what is it",

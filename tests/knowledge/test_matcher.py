@@ -134,6 +134,8 @@ def test_an_excluded_fact_is_never_given() -> None:
         ("which bodies lose payroll staff", set()),
         ("what exactly is the union asking members to do", set()),  # chat adverb
         ("who actually runs it", set()),
+        ("who is the dsg group secretary?", {"secretari"}),  # the role asked for
+        ("who is the union leader", {"gensec"}),  # a synonym's canonical term
     ],
 )
 def test_a_question_is_about_its_head_words_never_its_grammar(
