@@ -29,16 +29,18 @@ _ASKING_WORD = "mean"
 """The stem of "mean", "meaning": in "X meaning" it asks, X is what is asked about."""
 
 # Where a fact's answer says what something is; each group is the something,
-# a few words long (or what it stands for).
-_WORDS = r"\S+(?:\s+\S+){0,4}"
+# a few words long (or what it stands for). Words are matched possessively and
+# from a word's start, so indexing 100,000 answers does not backtrack through
+# every letter.
+_WORDS = r"(?<!\S)\S++(?:\s+\S++){0,4}"
 _SAYS_WHAT_IT_IS = (
     re.compile(rf"({_WORDS})\s+(?:stands for|is short for)\b"),
     # "Defence Business Services (DBS)", "DSg (Defence Sector Group)"; not an
     # aside such as "(not named in the article)"
     re.compile(rf"({_WORDS})\s+\(([A-Z][^)]{{0,60}})\)"),
-    re.compile(r"\b(?:called|known as|titled)\s+(\S+(?:\s+\S+){0,5})"),
-    re.compile(r"\bdescribes\s+(\S+(?:\s+\S+){0,3})\s+as\b"),
-    re.compile(r"(?:^|[.!?]\s+)(\S+(?:\s+\S+){0,5}?)\s+(?:is|are)\s+(?:a|an|the)\b"),
+    re.compile(r"\b(?:called|known as|titled)\s+(\S++(?:\s+\S++){0,5})"),
+    re.compile(r"\bdescribes\s+(\S++(?:\s+\S++){0,3})\s+as\b"),
+    re.compile(r"(?:^|[.!?]\s+)(\S++(?:\s+\S++){0,5}?)\s+(?:is|are)\s+(?:a|an|the)\b"),
 )
 _NUMBERED = re.compile(r"^([a-z]+)\d+$")
 
