@@ -298,9 +298,7 @@ class Matcher:
             if variant is not None:
                 variants.append(variant)
         asking_what = [v.says_what_it_is for v in variants if v.says_what_it_is is not None]
-        # A clear winner may still be barred from answering: then the suggestions
-        # after it matter, so no reading is scored as if it stood alone.
-        alone = len(variants) == 1 and not asking_what
+        alone = len(variants) == 1
         finalists = {slot for variant in variants for slot in self._best_of(variant, alone)}
         scores: dict[int, float] = {}
         slots_by_id: dict[int, int] = {}
@@ -433,7 +431,9 @@ class Matcher:
         best: list[tuple[float, int]] = []
         slots, bounds = variant.slots, variant.bounds
         start, size = 0, _FIRST_BATCH
-        while start < len(slots) and _could_place(float(bounds[start]), best, alone):
+        while start < len(slots) and _could_place(
+            float(bounds[start]), best, alone and _may_answer(variant, best)
+        ):
             batch = slots[start : start + size].tolist()
             for slot, score in zip(batch, self._scores(variant, batch), strict=True):
                 variant.scores[slot] = score
@@ -640,6 +640,17 @@ def _two_best(values: np.ndarray, lengths: list[int]) -> tuple[np.ndarray, np.nd
     longer = np.array(lengths) > 1
     second[longer] = values[order[starts[longer] + 1]]
     return best, second
+
+
+def _may_answer(variant: _Variant, best: list[tuple[float, int]]) -> bool:
+    """May the best fact so far answer this reading? Not when the reading asks what
+    something is and the fact does not say (unless it is one of the fact's own
+    wordings): then the suggestions after it matter, and the shortcut for a clear
+    answer does not hold."""
+    flags = variant.says_what_it_is
+    if flags is None or not best:
+        return True
+    return best[0][0] >= EXACT_MATCH_SCORE or bool(flags[best[0][1]])
 
 
 def _could_place(bound: float, best: list[tuple[float, int]], alone: bool) -> bool:
