@@ -180,7 +180,8 @@ class Analysis:
     weights: dict[str, float]
     """Weight of each distinct term."""
     question_types: frozenset[str]
-    """What kind of answer the text asks for (quantity, time, place, person, reason)."""
+    """What kind of answer the text asks for (quantity, time, place, person, reason,
+    definition)."""
     focus: frozenset[str] = frozenset()
     """Terms naming what the question is about; a fact must cover them to answer."""
     text: str = ""

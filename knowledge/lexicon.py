@@ -20,7 +20,7 @@ class Lexicon:
     """Canonical token -> the words or phrases that mean it."""
     filler: frozenset[str]
     question_types: dict[str, tuple[str, ...]]
-    """Question type (quantity, time, place, person, reason) -> its phrases."""
+    """Question type (quantity, time, place, person, reason, definition) -> its phrases."""
     number_words: dict[str, str]
     contractions: dict[str, str]
     """A contraction typed without its apostrophe ("whos") -> the words it stands for."""
