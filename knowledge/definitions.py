@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from knowledge.analysis import Analysis
+
 DEFINITION = "definition"
 """The question type of a question asking what something is (``language.toml``
 lists the phrases that ask it outright: "stand for", "acronym", …)."""
@@ -45,15 +47,15 @@ _SAYS_WHAT_IT_IS = (
 _NUMBERED = re.compile(r"^([a-z]+)\d+$")
 
 
-def asks_what_it_is(text: str, term_weights: dict[str, float], name_weight: float) -> bool:
-    """Is this analysed question ("what is DBS", "whats ngss") asking what a name is?
-
-    ``text`` is the question's surface form (contractions spelled out); a name is a
-    term weighing at least ``name_weight``. Questions asking it outright ("stand
-    for") carry the ``DEFINITION`` type from the analyser instead.
-    """
-    named = [weight for term, weight in term_weights.items() if term != _ASKING_WORD]
-    if not 0 < len(named) <= MAX_NAMED_TERMS or not _WHAT_IS.search(text):
+def asks_what_it_is(question: Analysis, name_weight: float) -> bool:
+    """Is this analysed question asking what a name is? Either outright ("what
+    does DSg stand for": the ``DEFINITION`` type) or as "what is DBS", "whats
+    ngss", "css - what's that", where every term is a name: weighs at least
+    ``name_weight``."""
+    if DEFINITION in question.question_types:
+        return True
+    named = [weight for term, weight in question.weights.items() if term != _ASKING_WORD]
+    if not 0 < len(named) <= MAX_NAMED_TERMS or not _WHAT_IS.search(question.text):
         return False
     return min(named) >= name_weight
 

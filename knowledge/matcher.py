@@ -313,12 +313,8 @@ class Matcher:
                 scores[fact_id] = best
                 slots_by_id[fact_id] = slot
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-        # One of the fact's own wordings may always answer: a curator or rep said so.
-        top_may_answer = (
-            not ranked
-            or not asking_what
-            or ranked[0][1] >= EXACT_MATCH_SCORE
-            or any(flags[slots_by_id[ranked[0][0]]] for flags in asking_what)
+        top_may_answer = not ranked or _may_answer(
+            asking_what, slots_by_id[ranked[0][0]], ranked[0][1]
         )
         return _decide(ranked, top_may_answer)
 
@@ -410,9 +406,7 @@ class Matcher:
     def _saying_what_it_is(self, question: Analysis) -> np.ndarray | None:
         """When the question asks what something is, one flag a slot: does the
         fact say what any of the question's terms is? Otherwise None."""
-        if DEFINITION not in question.question_types and not asks_what_it_is(
-            question.text, question.weights, NAME_WEIGHT
-        ):
+        if not asks_what_it_is(question, NAME_WEIGHT):
             return None
         flags = np.zeros(len(self._by_slot), dtype=bool)
         for term in question.weights:
@@ -431,8 +425,11 @@ class Matcher:
         best: list[tuple[float, int]] = []
         slots, bounds = variant.slots, variant.bounds
         start, size = 0, _FIRST_BATCH
+        asking_what = [] if variant.says_what_it_is is None else [variant.says_what_it_is]
         while start < len(slots) and _could_place(
-            float(bounds[start]), best, alone and _may_answer(variant, best)
+            float(bounds[start]),
+            best,
+            alone and (not best or _may_answer(asking_what, best[0][1], best[0][0])),
         ):
             batch = slots[start : start + size].tolist()
             for slot, score in zip(batch, self._scores(variant, batch), strict=True):
@@ -642,15 +639,13 @@ def _two_best(values: np.ndarray, lengths: list[int]) -> tuple[np.ndarray, np.nd
     return best, second
 
 
-def _may_answer(variant: _Variant, best: list[tuple[float, int]]) -> bool:
-    """May the best fact so far answer this reading? Not when the reading asks what
-    something is and the fact does not say (unless it is one of the fact's own
-    wordings): then the suggestions after it matter, and the shortcut for a clear
-    answer does not hold."""
-    flags = variant.says_what_it_is
-    if flags is None or not best:
-        return True
-    return best[0][0] >= EXACT_MATCH_SCORE or bool(flags[best[0][1]])
+def _may_answer(asking_what: list[np.ndarray], slot: int, score: float) -> bool:
+    """May the fact in ``slot`` answer, with this score? Not when a reading asks what
+    something is (``asking_what``: each such reading's flags of the facts saying
+    it) and the fact does not say, unless the question is one of the fact's own
+    wordings: a curator or rep said it answers. When it may not, the suggestions
+    after it matter, and the shortcut for a clear answer does not hold."""
+    return not asking_what or score >= EXACT_MATCH_SCORE or any(f[slot] for f in asking_what)
 
 
 def _could_place(bound: float, best: list[tuple[float, int]], alone: bool) -> bool:

@@ -8,12 +8,7 @@ import pytest
 
 from knowledge.analysis import Analyser
 from knowledge.curated import load_curated
-from knowledge.definitions import (
-    DEFINITION,
-    asks_what_it_is,
-    passages_saying_what_it_is,
-    with_family,
-)
+from knowledge.definitions import asks_what_it_is, passages_saying_what_it_is, with_family
 from knowledge.lexicon import default_lexicon
 from knowledge.matcher import NAME_WEIGHT, Matcher
 from knowledge.models import ExampleQuestion, Fact, Outcome
@@ -22,10 +17,7 @@ ANALYSER = Analyser(default_lexicon())
 
 
 def asks(question: str) -> bool:
-    analysis = ANALYSER.analyse(question)
-    return DEFINITION in analysis.question_types or asks_what_it_is(
-        analysis.text, analysis.weights, NAME_WEIGHT
-    )
+    return asks_what_it_is(ANALYSER.analyse(question), NAME_WEIGHT)
 
 
 @pytest.mark.parametrize(
@@ -99,7 +91,6 @@ def _fact(fact_id: int, answer: str, *questions: str) -> Fact:
     )
 
 
-DEFINES = _fact(1, "DBS stands for Defence Business Services.", "what does dbs stand for")
 MENTIONS = _fact(
     2,
     "The civil servants in DBS have hit every target set for them.",
