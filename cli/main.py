@@ -404,6 +404,6 @@ def _unanswered_resolve(
 def _unanswered_dismiss(
     kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO
 ) -> int:
-    kb.unanswered.dismiss(arguments.id, actor=CONSOLE_ACTOR)
+    kb.dismiss(arguments.id, actor=CONSOLE_ACTOR)
     print(f"dismissed question {arguments.id}", file=out)
     return 0

@@ -332,6 +332,12 @@ class KnowledgeBase:
             self._matcher.upsert(fact)
         return entry
 
+    def dismiss(self, entry_id: int, *, actor: str) -> Unanswered:
+        """Close an unanswered question that needs no answer, forgetting in the same
+        transaction who asked to be notified of it. Raises ``UnansweredNotFound``
+        for an unknown or already closed question, and then changes nothing."""
+        return self.unanswered.dismiss(entry_id, actor=actor)
+
     def _match(self, question: str) -> Match:
         """The matcher's decision, leaving out the facts members said are "not what I
         asked" for this wording until a rep resolves it."""

@@ -274,7 +274,15 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
     Taking the lock up front means a concurrent writer waits on the busy
     timeout instead of failing with "database is locked" half-way through.
     Raises ``StorageUnavailable`` when the write cannot be made.
+
+    Inside a write transaction already (one operation made of several
+    writes, such as a fact and the note it cites), it is a savepoint of that
+    one: undone alone on error, committed only with the outer transaction.
     """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
     try:
         db.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as error:

@@ -3,7 +3,7 @@
 Repeated asks of one question (fuzzy-equal after cleaning) share one entry
 with a count, so reps see the most-asked first. Who asked is never stored
 here; a member who asks to be notified is kept in ``notify_requests`` only
-until they are notified.
+until they are notified or the question is dismissed.
 """
 
 from __future__ import annotations
@@ -168,8 +168,17 @@ class UnansweredLog:
         return self._close(entry_id, UnansweredStatus.RESOLVED, fact_id, actor)
 
     def dismiss(self, entry_id: int, *, actor: str) -> Unanswered:
-        """Close an entry that needs no answer (off-topic, abuse, a duplicate)."""
-        return self._close(entry_id, UnansweredStatus.DISMISSED, None, actor)
+        """Close an entry that needs no answer (off-topic, abuse, a duplicate).
+
+        Its notify requests are deleted in the same transaction: nobody will be
+        told, so the members' ids have no use. Raises ``UnansweredNotFound``
+        for an unknown or already closed entry, and then deletes nothing.
+        """
+        with write_transaction(self._db):
+            entry = self._close(entry_id, UnansweredStatus.DISMISSED, None, actor)
+            self._db.execute("DELETE FROM notify_requests WHERE unanswered_id = ?", [entry_id])
+        scrub_log(self._db)
+        return entry
 
     def _close(
         self, entry_id: int, status: UnansweredStatus, fact_id: int | None, actor: str

@@ -223,14 +223,8 @@ class UnansweredQuestions(
     @rep_only()
     async def dismiss(self, interaction: Interaction, entry_id: EntryId) -> None:
         actor = actor_of(interaction.user)
-
-        def dismiss(kb: KnowledgeBase) -> Unanswered:
-            entry = kb.unanswered.dismiss(entry_id, actor=actor)
-            for request in kb.unanswered.notify_requests(entry_id):
-                kb.unanswered.forget_request(request.id)
-            return entry
-
-        entry = await within_deadline(interaction, self.bot.knowledge.run(dismiss), ephemeral=True)
+        work = self.bot.knowledge.run(lambda kb: kb.dismiss(entry_id, actor=actor))
+        entry = await within_deadline(interaction, work, ephemeral=True)
         dismissed = Outgoing(content=f"Dismissed question {entry.id}.")
         await respond(interaction, dismissed, ephemeral=True)
 

@@ -7,8 +7,10 @@ once they are told, on ``/forget-me``, or after the retention period.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +29,7 @@ from tests.bot.test_bot import (
     fact_for,
     no_leaks,
 )
+from tests.cli.test_run_bot import run_bot
 
 __all__ = ["double", "no_leaks"]  # the fixtures of test_bot: answered once, nobody pinged
 
@@ -109,6 +112,44 @@ async def test_a_members_id_is_stored_only_in_notify_requests_and_goes_with_forg
     assert SECOND_QUESTION in str(listing.embed)
     for trace in (member, double.member.user.username, "plain_member"):
         assert trace not in str(listing.body)
+
+
+def unanswered_log(kb: KnowledgeBase) -> dict[str, list[dict[str, Any]]]:
+    """The unanswered log's tables, without the times and the rep who closed a question."""
+    left_out = {"first_asked_at", "last_asked_at", "closed_at", "closed_by", "requested_at"}
+    return {
+        table: [{k: v for k, v in row.items() if k not in left_out} for row in kb.db[table].rows]
+        for table in ("unanswered", "unanswered_texts", "notify_requests")
+    }
+
+
+async def test_dismissing_stores_the_same_from_discord_and_the_command_line(
+    double: DiscordDouble, kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    """``/unanswered dismiss`` and ``run_bot.py unanswered dismiss`` are one operation:
+    the question is closed and who asked to be notified is forgotten, either way."""
+    console_path = tmp_path / "console.db"
+    console = KnowledgeBase.open(console_path)
+    member = "424242424242"
+    entries = [base.ask(UNKNOWN_QUESTION, place="dm").logged for base in (kb, console)]
+    assert entries[0] is not None and entries[1] is not None
+    [entry_id] = {entry.id for entry in entries}
+    for base in (kb, console):
+        base.unanswered.request_notification(entry_id, user_id=member, channel_id="1")
+    console.db.close()
+
+    async with running_bot(double, kb):
+        await command(double, double.rep_member, "unanswered dismiss", {"id": entry_id})
+    result = await asyncio.to_thread(
+        run_bot, "unanswered", "dismiss", str(entry_id), db=console_path
+    )
+    assert result.returncode == 0, result.stderr
+    console = KnowledgeBase.open(console_path)
+
+    assert unanswered_log(console) == unanswered_log(kb)
+    assert unanswered_log(kb)["notify_requests"] == []
+    assert places_holding(kb, member) == places_holding(console, member) == set()
+    console.db.close()
 
 
 async def test_old_notify_requests_are_purged_by_the_daily_task(

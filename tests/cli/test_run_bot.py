@@ -13,6 +13,7 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.curated import load_curated, parse_facts
+from knowledge.database import open_database
 from tests.conftest import PROJECT_ROOT
 
 JSON_KEYS = {"question", "answered", "fact_id", "answer", "score", "sources", "suggestions"}
@@ -100,6 +101,23 @@ def test_a_rep_can_add_edit_and_remove_a_fact(db_path: Path) -> None:
     assert "In June." in shown and "edit by console" in shown
     assert run_bot("facts", "remove", fact_id, db=db_path).returncode == 0
     assert "June" not in run_bot("ask", "when is the branch agm", db=db_path).stdout
+
+
+def test_dismiss_deletes_who_asked_to_be_notified(db_path: Path) -> None:
+    """The README's promise: a member's notify request goes when its question is dismissed."""
+    kb = KnowledgeBase.open(db_path)
+    entry = kb.ask("recommend a film for tonight", place="dm").logged
+    assert entry is not None
+    kb.unanswered.request_notification(entry.id, user_id="424242424242", channel_id="1")
+    kb.db.close()
+
+    result = run_bot("unanswered", "dismiss", str(entry.id), db=db_path)
+
+    assert result.returncode == 0, result.stderr
+    db = open_database(db_path)
+    assert db["notify_requests"].count == 0
+    assert db["unanswered"].get(entry.id)["status"] == "dismissed"
+    db.close()
 
 
 def test_export_then_import_round_trips(db_path: Path, tmp_path: Path) -> None:

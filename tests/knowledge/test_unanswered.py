@@ -115,6 +115,36 @@ def test_dismiss_and_bad_ids(kb: KnowledgeBase) -> None:
         kb.resolve(entry.id, 99_999, actor="rep:Ann")
 
 
+def test_dismissing_deletes_its_notify_requests_and_no_others(kb: KnowledgeBase) -> None:
+    entry = kb.ask("what time does the canteen open", place="dm").logged
+    other = kb.ask("when is the car park resurfaced", place="dm").logged
+    assert entry is not None and other is not None and entry.id != other.id
+    kb.unanswered.request_notification(entry.id, user_id="42", channel_id="1")
+    kb.unanswered.request_notification(other.id, user_id="42", channel_id="1")
+
+    dismissed = kb.dismiss(entry.id, actor="rep:Ann")
+
+    assert dismissed.status is UnansweredStatus.DISMISSED
+    assert kb.unanswered.notify_requests(entry.id) == []
+    assert [r.unanswered_id for r in kb.unanswered.held_about("42")] == [other.id]
+
+
+def test_a_refused_dismiss_keeps_the_notify_requests(kb: KnowledgeBase) -> None:
+    """A resolved question's members are still to be told: dismissing it changes nothing."""
+    entry = kb.ask("what time does the canteen open", place="dm").logged
+    assert entry is not None
+    kb.unanswered.request_notification(entry.id, user_id="42", channel_id="1")
+    kb.resolve(entry.id, kb.facts.facts()[0].id, actor="rep:Ann", teach=False)
+
+    with pytest.raises(UnansweredNotFound, match="already closed"):
+        kb.dismiss(entry.id, actor="rep:Bob")
+
+    assert kb.unanswered.get(entry.id).status is UnansweredStatus.RESOLVED
+    assert [r.user_id for r in kb.unanswered.notify_requests(entry.id)] == ["42"]
+    with pytest.raises(UnansweredNotFound):
+        kb.dismiss(99_999, actor="rep:Ann")
+
+
 def test_not_what_i_asked_logs_and_stops_that_fact_for_that_wording(kb: KnowledgeBase) -> None:
     question = "who runs defence business services"
     first = kb.ask(question, place="dm")
