@@ -41,6 +41,7 @@ from bot.render import (
     suggestions_embed,
 )
 from knowledge.base import KnowledgeBase, Reply
+from knowledge.conversation import friendly_reply
 from knowledge.models import Fact, Source, Unanswered, UnansweredStatus
 
 Interaction = discord.Interaction[Any]
@@ -73,7 +74,10 @@ def logged_entry_id(content: str) -> int | None:
 
 
 def answer_message(reply: Reply, *, asker_id: int) -> Outgoing:
-    """The reply to a member's question: an answer, suggestions, or "logged for a rep"."""
+    """The reply to a member's question: an answer, suggestions, or "logged for a rep";
+    or, to small talk, a friendly line saying how to ask (no buttons: nothing to act on)."""
+    if reply.conversation is not None:
+        return Outgoing(content=friendly_reply(reply.conversation))
     if reply.answered and reply.fact is not None and reply.source is not None:
         view = discord.ui.View(timeout=None)
         view.add_item(HelpfulButton(reply.fact.id))

@@ -7,6 +7,7 @@ import textwrap
 from typing import Any
 
 from knowledge.base import Reply
+from knowledge.conversation import friendly_reply
 from knowledge.models import Fact, Outcome, Proposal, QuoteStatus, Source, Unanswered
 
 WIDTH = 88
@@ -19,6 +20,8 @@ def source_line(source: Source) -> str:
 
 def reply_text(reply: Reply) -> str:
     """What ``run_bot.py ask`` prints for a reply."""
+    if reply.conversation is not None:
+        return _wrap(friendly_reply(reply.conversation))
     if reply.match.outcome is Outcome.ANSWER and reply.fact and reply.source:
         return "\n".join(
             [
@@ -40,10 +43,16 @@ def reply_text(reply: Reply) -> str:
 
 
 def reply_json(reply: Reply, sources: dict[str, Source]) -> dict[str, Any]:
-    """The one-line JSON object of ``run_bot.py ask --json``."""
+    """The one-line JSON object of ``run_bot.py ask --json``.
+
+    ``outcome`` is answer, suggestions, unanswered or conversation; ``conversation``
+    the kind of small talk (greeting, thanks…), else null.
+    """
     fact = reply.fact if reply.answered else None
     return {
         "question": reply.question,
+        "outcome": reply.match.outcome.value,
+        "conversation": reply.conversation.value if reply.conversation else None,
         "answered": reply.answered,
         "fact_id": fact.id if fact else None,
         "answer": fact.answer if fact else None,

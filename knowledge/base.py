@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
+from knowledge.conversation import classify
 from knowledge.curated import load_curated, source_texts
 from knowledge.database import open_database
 from knowledge.errors import InvalidQuestion, InvalidSource, StorageUnavailable
@@ -24,6 +25,7 @@ from knowledge.events import QuestionEvents
 from knowledge.index_cache import cache_path, matcher_for
 from knowledge.models import (
     Candidate,
+    ConversationKind,
     Fact,
     Match,
     Outcome,
@@ -52,7 +54,9 @@ class Reply:
 
     ``fact`` and ``source`` are set for an answer; ``suggestions`` for a
     "did you mean"; ``logged`` is the unanswered-log entry when the question
-    was logged for reps (it stays ``None`` if the log could not be written).
+    was logged for reps (it stays ``None`` if the log could not be written);
+    ``conversation`` is the kind of small talk when the message was not a
+    question (``Outcome.CONVERSATION``; see ``knowledge.conversation.friendly_reply``).
     """
 
     question: str
@@ -61,6 +65,7 @@ class Reply:
     source: Source | None = None
     suggestions: tuple[Fact, ...] = ()
     logged: Unanswered | None = None
+    conversation: ConversationKind | None = None
 
     @property
     def answered(self) -> bool:
@@ -169,13 +174,17 @@ class KnowledgeBase:
         return passage
 
     def ask(self, question: str, *, place: str) -> Reply:
-        """Answer, suggest, or log ``question`` for reps.
+        """Answer, suggest, or log ``question`` for reps; or recognise small talk.
 
         Raises ``InvalidQuestion`` for empty text. A database that cannot be
         written does not stop the answer: the reply is returned unlogged.
         """
         if not question.strip():
             raise InvalidQuestion("Please type a question.")
+        kind = classify(question)
+        if kind is not None:
+            # "hello" or "thanks" is no question: reps need not see it, nor count it as asked.
+            return Reply(question, Match(Outcome.CONVERSATION, score=0.0), conversation=kind)
         match = self._match(question)
         self._count(match)
         if match.outcome is Outcome.ANSWER:

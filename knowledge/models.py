@@ -59,11 +59,28 @@ class Fact:
 
 
 class Outcome(StrEnum):
-    """The three things the matcher can decide about a question."""
+    """What became of a message: the matcher's three decisions, or small talk."""
 
     ANSWER = "answer"
     SUGGESTIONS = "suggestions"
     UNANSWERED = "unanswered"
+    CONVERSATION = "conversation"
+    """Not a question ("hello", "thanks"): decided before matching
+    (``knowledge.conversation``); never answered with a fact, counted or logged."""
+
+
+class ConversationKind(StrEnum):
+    """The kinds of small talk ``knowledge.conversation.classify`` recognises."""
+
+    GREETING = "greeting"
+    THANKS = "thanks"
+    CAPABILITIES = "capabilities"
+    """"What can you do", "how do I use you", "help"."""
+    IDENTITY = "identity"
+    """"Are you a bot", "who are you"."""
+    FEEDBACK = "feedback"
+    """"Good bot", "you're useless", "ok", "cool"."""
+    FAREWELL = "farewell"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +97,8 @@ class Match:
 
     ``fact_id`` is set only for ``Outcome.ANSWER``; ``suggestions`` only for
     ``Outcome.SUGGESTIONS``; ``score`` and ``nearest_fact_id`` describe the
-    best candidate whatever the outcome (None when nothing matched at all).
+    best candidate whatever the outcome (None when nothing matched at all;
+    nothing is matched for ``Outcome.CONVERSATION``).
     """
 
     outcome: Outcome

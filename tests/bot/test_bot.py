@@ -21,6 +21,7 @@ from discord.gateway import KeepAliveHandler
 
 from bot.interactions import DEFER_AFTER_SECONDS
 from knowledge.base import KnowledgeBase
+from knowledge.conversation import phrasebook
 from knowledge.models import Fact, UnansweredStatus
 from tests.bot.conftest import TWIN_QUESTION, running_bot, twin_facts
 from tests.bot.discord_double import (
@@ -247,6 +248,46 @@ async def test_chatter_in_other_channels_and_from_bots_is_ignored(
         method="POST", route="/channels/{channel_id}/messages", since=since
     )
     assert len(replies) == 1
+
+
+@pytest.mark.parametrize(
+    ("how", "text"),
+    [
+        ("mention", "hi there"),
+        ("dm", "thanks!"),
+        ("ask channel", "what can you do?"),
+        ("ask channel", "are you a bot?"),
+        ("/ask", "hello"),
+    ],
+)
+async def test_small_talk_gets_a_friendly_reply_and_is_not_logged(
+    double: DiscordDouble, kb: KnowledgeBase, how: str, text: str
+) -> None:
+    async with running_bot(double, kb):
+        if how == "/ask":
+            reply = (await ask_command(double, double.member, text))[1].body
+        else:
+            channel, message = {
+                "mention": (double.general, f"{double.bot_user.mention} {text}"),
+                "dm": (double.dm_channel(double.member), text),
+                "ask channel": (double.other_channel, text),
+            }[how]
+            reply = await ask_in_channel(double, double.member, channel, message)
+
+    assert phrasebook().example_question in reply["content"]
+    assert not reply.get("embeds") and custom_ids(reply) == []
+    assert kb.unanswered.entries() == [] and kb.stats(days=1).asked == 0
+    # the `double` fixture checks that it pings nobody
+
+
+async def test_small_talk_that_does_not_read_as_a_question_is_ignored_in_an_ask_channel(
+    double: DiscordDouble, kb: KnowledgeBase
+) -> None:
+    async with running_bot(double, kb):
+        await double.send_message(double.member, double.other_channel, "thanks")
+        await ask_in_channel(double, double.member, double.other_channel, KNOWN_QUESTION)
+
+    assert len(double.bot_messages(double.other_channel)) == 1
 
 
 async def test_a_question_with_mentions_pings_nobody(

@@ -16,7 +16,17 @@ from knowledge.curated import load_curated, parse_facts
 from knowledge.database import open_database
 from tests.conftest import PROJECT_ROOT
 
-JSON_KEYS = {"question", "answered", "fact_id", "answer", "score", "sources", "suggestions"}
+JSON_KEYS = {
+    "question",
+    "outcome",
+    "conversation",
+    "answered",
+    "fact_id",
+    "answer",
+    "score",
+    "sources",
+    "suggestions",
+}
 
 
 def run_bot(*args: str, db: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
