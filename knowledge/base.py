@@ -303,6 +303,25 @@ class KnowledgeBase:
         self._matcher.upsert(fact)
         return fact
 
+    def add_fact_with_note(
+        self,
+        note: Source,
+        *,
+        answer: str,
+        quote: str,
+        questions: Sequence[str],
+        keywords: Sequence[str] = (),
+        actor: str,
+    ) -> Fact:
+        """Add a fact citing ``note``, a new source without text (a rep's own note),
+        the note and the fact in one transaction: a refused fact leaves no note.
+        See ``FactStore.add_fact_with_note``."""
+        fact = self.facts.add_fact_with_note(
+            note, answer=answer, quote=quote, questions=questions, keywords=keywords, actor=actor
+        )
+        self._matcher.upsert(fact)
+        return fact
+
     def edit_fact(
         self,
         fact_id: int,

@@ -327,6 +327,42 @@ class FactStore:
             self._record(fact.id, "add", actor, before=None, after=fact)
         return fact
 
+    def add_fact_with_note(
+        self,
+        note: Source,
+        *,
+        answer: str,
+        quote: str,
+        questions: Sequence[str],
+        keywords: Sequence[str] = (),
+        actor: str,
+    ) -> Fact:
+        """Add a rep's fact citing ``note``, a source without text (a rep's own note),
+        saving the note first unless the very same source is stored already (a note
+        given again). One transaction: a refused fact leaves no note behind.
+
+        Raises what ``add_fact`` raises, and ``InvalidSource`` when the note has no
+        key, title or kind, or its key is another source's.
+        """
+        if not (note.key.strip() and note.title.strip() and note.kind.strip()):
+            raise InvalidSource("a source needs a key, a title and a kind")
+        with write_transaction(self._db):
+            stored = list(
+                self._db.query(f"SELECT {_SOURCE_COLUMNS} FROM sources WHERE key = ?", [note.key])
+            )
+            if not stored:
+                self._save_metadata(note, actor)
+            elif _source(stored[0]) != note:
+                raise InvalidSource(f"there is already a source {note.key!r}")
+            return self.add_fact(
+                answer=answer,
+                source_key=note.key,
+                quote=quote,
+                questions=questions,
+                keywords=keywords,
+                actor=actor,
+            )
+
     def edit_fact(
         self,
         fact_id: int,

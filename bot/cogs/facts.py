@@ -70,11 +70,12 @@ def source_choices(sources: Sequence[Source], current: str) -> list[app_commands
     ][:CHOICES]
 
 
-def source_for(kb: KnowledgeBase, text: str, *, rep: str, url: str | None, actor: str) -> Source:
+def source_for(kb: KnowledgeBase, text: str, *, rep: str, url: str | None) -> Source:
     """The source a rep named: an existing key, else a "rep's note" titled ``text``.
 
     A note is dated today with the rep as its issuer; the same note given
-    again on the same day is reused rather than duplicated.
+    again on the same day is reused rather than duplicated. A new note is not
+    saved here: ``KnowledgeBase.add_fact_with_note`` saves it with its fact.
     """
     sources = kb.facts.sources()
     existing = next((source for source in sources if source.key == text), None)
@@ -95,9 +96,7 @@ def source_for(kb: KnowledgeBase, text: str, *, rep: str, url: str | None, actor
     while key in taken:
         number += 1
         key = f"note-{datetime.now(UTC):%Y-%m-%d}-{slug}-{number}"
-    note = dataclasses.replace(note, key=key)
-    kb.facts.save_source(note, actor=actor)
-    return note
+    return dataclasses.replace(note, key=key)
 
 
 ANSWER_FIELD = "Answer"
@@ -230,14 +229,20 @@ class Facts(
         actor, rep = actor_of(interaction.user), interaction.user.display_name
 
         def add_fact(kb: KnowledgeBase) -> tuple[Fact, Source]:
-            chosen = source_for(kb, source.strip(), rep=rep, url=url, actor=actor)
-            fact = kb.add_fact(
-                answer=answer,
-                source_key=chosen.key,
-                quote=quote or "",
-                questions=split_questions(questions),
-                actor=actor,
-            )
+            chosen = source_for(kb, source.strip(), rep=rep, url=url)
+            asked = split_questions(questions)
+            if chosen.kind == REP_NOTE_KIND:
+                fact = kb.add_fact_with_note(
+                    chosen, answer=answer, quote=quote or "", questions=asked, actor=actor
+                )
+            else:
+                fact = kb.add_fact(
+                    answer=answer,
+                    source_key=chosen.key,
+                    quote=quote or "",
+                    questions=asked,
+                    actor=actor,
+                )
             return fact, chosen
 
         try:

@@ -137,3 +137,20 @@ async def test_a_rep_registers_pasted_text_and_anyone_lists_and_shows_it(
     assert listed.ephemeral and "leeds-circular" in listed.embed["description"]
     assert shown.embed["title"] == "Leeds circular"
     assert field(shown.embed, "Issued by") == "PCS"
+
+
+async def test_a_refused_fact_add_leaves_no_new_source_behind(
+    double: DiscordDouble, kb: KnowledgeBase
+) -> None:
+    """A free-text ``source:`` makes a rep's note only together with the fact it backs."""
+    sources, facts = kb.facts.sources(), kb.facts.facts()
+    async with running_bot(double, kb):
+        refused = await command(
+            double,
+            double.rep_member,
+            "fact add",
+            {"answer": "The picnic is on 5 June.", "questions": ";", "source": "Branch minutes"},
+        )
+
+    assert refused.ephemeral and refused.body["embeds"] == []
+    assert kb.facts.sources() == sources and kb.facts.facts() == facts

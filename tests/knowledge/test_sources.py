@@ -3,6 +3,7 @@ quote checked against its document."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import shutil
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.curated import load_curated
-from knowledge.errors import DuplicateSource, InvalidSource, QuoteNotInSource
+from knowledge.errors import DuplicateSource, InvalidFact, InvalidSource, QuoteNotInSource
 from knowledge.models import QuoteStatus, Source
 from knowledge.quotes import quote_occurs
 from tests.knowledge.test_curated import SEEDS
@@ -24,6 +25,14 @@ DOCUMENT = (
     "by April.\n\nBranch officers will meet the employer on Monday."
 )
 NEW = Source(key="", title="Branch circular 7", kind="circular", issuer="PCS branch", date="2024")
+NOTE = Source(
+    key="note-2024-06-01-branch-minutes",
+    title="Branch minutes",
+    kind="rep's note",
+    issuer="Ann",
+    date="1 June 2024",
+    url="https://example.org/minutes",
+)
 
 
 def test_without_documents_every_fact_still_answers_but_is_marked_not_verified(
@@ -188,3 +197,52 @@ def test_a_facts_paragraph_marks_its_quote(kb: KnowledgeBase) -> None:
     assert paragraph.quote == fact.quote
     assert paragraph.after == "will move to Newport by April."
     assert kb.paragraph(kb.facts.facts()[0].id) is None  # a source without text
+
+
+def test_a_fact_and_the_new_note_it_cites_are_added_together(kb: KnowledgeBase) -> None:
+    fact = kb.add_fact_with_note(
+        NOTE,
+        answer="The picnic is on 5 June.",
+        quote="",
+        questions=["when is the picnic"],
+        actor="rep:Ann",
+    )
+    assert fact.source_key == NOTE.key and kb.facts.source(NOTE.key) == NOTE
+    assert [entry.actor for entry in kb.facts.source_history(NOTE.key)] == ["rep:Ann"]
+    assert kb.ask("when is the picnic", place="console").fact == fact
+    again = kb.add_fact_with_note(
+        NOTE,
+        answer="It starts at noon.",
+        quote="",
+        questions=["when does it start"],
+        actor="rep:Bo",
+    )
+    assert again.source_key == NOTE.key and len(kb.facts.source_history(NOTE.key)) == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "questions"), [("   ", ["when is the picnic"]), ("On 5 June.", [])]
+)
+def test_a_refused_fact_leaves_no_note_behind(
+    kb: KnowledgeBase, answer: str, questions: list[str]
+) -> None:
+    sources, facts = kb.facts.sources(), kb.facts.facts()
+    history = kb.db["source_history"].count
+    with pytest.raises(InvalidFact):
+        kb.add_fact_with_note(NOTE, answer=answer, quote="", questions=questions, actor="rep:Ann")
+    assert kb.facts.sources() == sources and kb.facts.facts() == facts
+    assert kb.db["source_history"].count == history
+
+
+def test_a_note_cannot_take_the_key_of_a_source(kb: KnowledgeBase) -> None:
+    taken = kb.facts.sources()[0]
+    facts = kb.facts.facts()
+    with pytest.raises(InvalidSource, match="already a source"):
+        kb.add_fact_with_note(
+            dataclasses.replace(NOTE, key=taken.key),
+            answer="On 5 June.",
+            quote="",
+            questions=["when is the picnic"],
+            actor="rep:Ann",
+        )
+    assert kb.facts.source(taken.key) == taken and kb.facts.facts() == facts
