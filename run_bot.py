@@ -8,9 +8,9 @@ import sys
 
 
 def main() -> int:
-    # The matcher uses numpy for element-wise sums and counts, never for linear
-    # algebra: OpenBLAS's thread pool, started when numpy is first imported,
-    # would only add about 50 ms to every start-up. Set before that import.
+    # The matcher's only linear algebra is one matrix-vector product a question,
+    # too small for threads: OpenBLAS's thread pool, started when numpy is first
+    # imported, would only add about 50 ms to every start-up. Set before that import.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from dotenv import load_dotenv
 

@@ -53,7 +53,7 @@ CACHE_SUFFIX = ".matcher-cache"
 FORMAT = b"shared-services-kb matcher index 1\n"
 """The file's first line; the key and the payload's sha256 follow, a line each."""
 PACKAGE = Path(__file__).resolve().parent
-LIBRARIES = ("numpy", "rapidfuzz", "wordfreq", "snowballstemmer", "PyStemmer")
+LIBRARIES = ("numpy", "rapidfuzz", "wordfreq", "snowballstemmer", "PyStemmer", "wordllama")
 STEMMER_LANGUAGE = "english"
 """The language of the stemmer ``Analyser`` makes. PyStemmer's stemmer cannot be
 pickled, so it is saved as the call ``english_stemmer()`` and made afresh on loading."""

@@ -41,6 +41,7 @@ from knowledge.definitions import (
 )
 from knowledge.lexicon import Lexicon, default_lexicon
 from knowledge.models import Candidate, Fact, Match, Outcome
+from knowledge.semantic import DIMENSIONS, default_encoder
 
 # Thresholds on the 0-100 score, swept on ../shared/eval/dev_questions.jsonl,
 # benchmarks/near_miss.jsonl and the leave-one-out and whole-fact-removal checks
@@ -83,6 +84,21 @@ NAME_WEIGHT = 2.5
 what X is when X is only such terms (``knowledge.definitions``)."""
 MIN_QUESTION_WEIGHT = 1.0
 """Below this total content weight a question says too little to answer."""
+
+FEW_WORDINGS = 20
+"""A fact with fewer example questions than this (every fact a rep adds by command;
+the curated ones have 20 to 95) answers only when the meaning agrees too: with few
+wordings a lexical lead over a neighbouring fact is weak evidence."""
+AGREEING_CONFIDENCE = 1.5
+"""The least fused confidence (lexical score / 100 + semantic closeness) of such an answer."""
+AGREEING_LEAD = 0.05
+"""How far such a fact's semantic closeness must lead every other fact's."""
+SUGGEST_CONFIDENCE = 0.8
+"""The least fused confidence of a "did you mean" suggestion."""
+SUGGEST_CLOSENESS_ALONE = 0.65
+"""The least semantic closeness of a suggestion that shares no word with the question."""
+SEMANTIC_POOL = 8
+"""Suggestions are drawn from the lexical finalists and this many semantically closest facts."""
 
 _FIRST_CLAUSE_END = re.compile(
     r"[?;\n]|\b(?:and|or|also|plus)\s+(?=(?:who|what|when|where|why|how|which|in which|is|are|"
@@ -238,6 +254,9 @@ class Matcher:
         self._fact_counts = array("i")
         """How many live facts use each term."""
         self._text_weights: np.ndarray | None = None
+        self._encoder = default_encoder()
+        self._vectors = np.zeros((64, DIMENSIONS), dtype=np.float32)
+        """Each slot's semantic vector (``knowledge.semantic``); grown by doubling."""
         if isinstance(facts, Iterator):  # it could be read only once
             facts = list(facts)
         self._analyser.extend_vocabulary(_words_of(facts))
@@ -251,8 +270,9 @@ class Matcher:
         """What a saved index holds (``knowledge.index_cache``): each object once,
         without the views rebuilt from it on loading."""
         state = dict(self.__dict__)
-        del state["_by_slot"], state["_term_names"]
+        del state["_by_slot"], state["_term_names"], state["_encoder"]
         state["_text_weights"] = None
+        state["_vectors"] = self._vectors[: len(self._alive)]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -261,6 +281,7 @@ class Matcher:
         for indexed in self._facts.values():
             self._by_slot[indexed.slot] = indexed
         self._term_names = list(self._term_ids)  # ids were given in insertion order
+        self._encoder = default_encoder()
 
     def upsert(self, fact: Fact) -> None:
         """Add or replace one fact; it is answerable at once."""
@@ -299,7 +320,10 @@ class Matcher:
                 variants.append(variant)
         asking_what = [v.says_what_it_is for v in variants if v.says_what_it_is is not None]
         alone = len(variants) == 1
-        finalists = {slot for variant in variants for slot in self._best_of(variant, alone)}
+        closeness = self._closeness(question, excluded)
+        finalists = {
+            slot for variant in variants for slot in self._best_of(variant, alone, closeness)
+        }
         scores: dict[int, float] = {}
         slots_by_id: dict[int, int] = {}
         for slot in finalists:
@@ -313,10 +337,74 @@ class Matcher:
                 scores[fact_id] = best
                 slots_by_id[fact_id] = slot
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-        top_may_answer = not ranked or _may_answer(
-            asking_what, slots_by_id[ranked[0][0]], ranked[0][1]
+        top_may_answer = not ranked or (
+            _may_answer(asking_what, slots_by_id[ranked[0][0]], ranked[0][1])
+            and self._meaning_agrees(slots_by_id[ranked[0][0]], ranked[0][1], closeness)
         )
-        return _decide(ranked, top_may_answer)
+        match = _decide(ranked, top_may_answer)
+        if match.outcome is Outcome.ANSWER:
+            return match
+        lexical = {slots_by_id[fact_id]: score for fact_id, score in ranked[:_TOP]}
+        return self._suggest(match, lexical, variants, closeness)
+
+    def _closeness(self, question: str, excluded: list[int]) -> np.ndarray:
+        """Each slot's semantic closeness to the question (cosine, -1 to 1); -2 for a
+        removed or excluded fact, so it never leads."""
+        size = len(self._by_slot)
+        closeness = self._vectors[:size] @ self._encoder.encode([question])[0]
+        closeness[np.frombuffer(self._alive, dtype=np.uint8) == 0] = -2.0
+        closeness[excluded] = -2.0
+        return closeness
+
+    def _meaning_agrees(self, slot: int, score: float, closeness: np.ndarray) -> bool:
+        """May this fact answer as far as meaning goes? A fact with few wordings
+        must also be clearly the closest in meaning, with enough fused confidence;
+        one of its own wordings, word for word, always may."""
+        if self._fact_at(slot).example_count >= FEW_WORDINGS or score >= EXACT_MATCH_SCORE:
+            return True
+        mine = float(closeness[slot])
+        others = closeness.copy()
+        others[slot] = -2.0
+        return (
+            mine >= float(others.max(initial=-2.0)) + AGREEING_LEAD
+            and score / 100.0 + mine >= AGREEING_CONFIDENCE
+        )
+
+    def _suggest(
+        self,
+        match: Match,
+        lexical: dict[int, float],
+        variants: list[_Variant],
+        closeness: np.ndarray,
+    ) -> Match:
+        """Did you mean: the facts most likely by both signals, the lexical
+        finalists and the semantically closest, ranked by fused confidence."""
+        pool = dict(lexical)
+        live = int((closeness > -2.0).sum())
+        for slot in np.argsort(-closeness, kind="stable")[: min(SEMANTIC_POOL, live)].tolist():
+            if slot not in pool:
+                scores = [self._score_in(variant, slot) for variant in variants]
+                pool[slot] = max((score for score in scores if score is not None), default=0.0)
+        fused = sorted(
+            ((score / 100.0 + float(closeness[slot]), slot) for slot, score in pool.items()),
+            reverse=True,
+        )
+        # Meaning alone must be strong: a question sharing no word with any fact
+        # ("what time does the canteen open?") is logged for reps, not redirected.
+        supported = [
+            (confidence, slot)
+            for confidence, slot in fused
+            if confidence >= (SUGGEST_CONFIDENCE if pool[slot] > 0 else SUGGEST_CLOSENESS_ALONE)
+        ]
+        suggestions = tuple(
+            Candidate(self._fact_at(slot).fact_id, 50.0 * confidence)
+            for confidence, slot in supported[:MAX_SUGGESTIONS]
+        )
+        nearest = match.nearest_fact_id
+        if nearest is None and fused:
+            nearest = self._fact_at(fused[0][1]).fact_id
+        outcome = Outcome.SUGGESTIONS if suggestions else Outcome.UNANSWERED
+        return Match(outcome, score=match.score, suggestions=suggestions, nearest_fact_id=nearest)
 
     def _variants(self, question: str) -> list[Analysis]:
         """The readings of a question: whole; its first part when it asks two
@@ -415,7 +503,7 @@ class Matcher:
                 flags[np.frombuffer(self._postings[term_id], dtype=np.int32)] = True
         return flags
 
-    def _best_of(self, variant: _Variant, alone: bool) -> list[int]:
+    def _best_of(self, variant: _Variant, alone: bool, closeness: np.ndarray) -> list[int]:
         """The slots of the facts ``_decide`` could look at, scoring as few as possible.
 
         Candidates are scored in batches, in order of their bound, until the next
@@ -429,7 +517,14 @@ class Matcher:
         while start < len(slots) and _could_place(
             float(bounds[start]),
             best,
-            alone and (not best or _may_answer(asking_what, best[0][1], best[0][0])),
+            alone
+            and (
+                not best
+                or (
+                    _may_answer(asking_what, best[0][1], best[0][0])
+                    and self._meaning_agrees(best[0][1], best[0][0], closeness)
+                )
+            ),
         ):
             batch = slots[start : start + size].tolist()
             for slot, score in zip(batch, self._scores(variant, batch), strict=True):
@@ -560,6 +655,7 @@ class Matcher:
             if pattern.search(claim)
         )
         slot = len(self._by_slot)
+        self._store_vector(slot, self._encoder.fact_vector(fact))
         extra = array("i", sorted(vocabulary.difference(texts)))
         # The example questions' surface forms are their analyses' texts.
         examples = [analysis.text for analysis in analysed[2:]]
@@ -581,6 +677,13 @@ class Matcher:
             self._postings[term_id].append(slot)
             self._fact_counts[term_id] += 1
 
+    def _store_vector(self, slot: int, vector: np.ndarray) -> None:
+        if slot >= len(self._vectors):
+            grown = np.zeros((max(2 * len(self._vectors), slot + 1), DIMENSIONS), np.float32)
+            grown[: len(self._vectors)] = self._vectors
+            self._vectors = grown
+        self._vectors[slot] = vector
+
     def _terms_it_says_what_is(self, fact: Fact) -> set[str]:
         passages = passages_saying_what_it_is(fact.answer)
         return with_family(
@@ -590,6 +693,7 @@ class Matcher:
     def _compact(self) -> None:
         """Renumber the live facts' slots and rebuild the postings without the dead ones."""
         live = [indexed for indexed in self._by_slot if indexed is not None]
+        self._vectors = self._vectors[[indexed.slot for indexed in live]]
         self._by_slot = []
         self._alive = bytearray(len(live))
         self._answerable = bytearray()

@@ -99,6 +99,18 @@ def test_a_second_open_loads_the_saved_index_instead_of_building(
     assert again.match("who owns sscl").outcome is Outcome.ANSWER
 
 
+def test_the_saved_index_keeps_every_facts_meaning(
+    stored: sqlite_utils.Database, cache: Path
+) -> None:
+    built = matcher_for(stored, cache)
+    build = CountingBuild()
+    loaded = matcher_for(stored, cache, build=build)
+    assert build.count == 0
+    for question in ("is my pension safe", "who runs payroll now", "hello"):
+        assert loaded.match(question) == built.match(question)
+        assert (loaded._closeness(question, []) == built._closeness(question, [])).all()
+
+
 def test_knowledge_base_open_saves_then_loads_the_index(
     db_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
