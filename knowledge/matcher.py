@@ -218,6 +218,22 @@ class _Variant:
     say what it is: only they may answer it, the others only be suggested."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Meaning:
+    """How close in meaning a question is to every fact, read once a question."""
+
+    closeness: np.ndarray
+    """Each slot's cosine closeness; -2 for a removed or excluded fact."""
+    closest: int
+    """The slot closest in meaning."""
+    runner_up: float
+    """The second closest slot's closeness."""
+
+    def best_other_than(self, slot: int) -> float:
+        """The closeness of the closest fact other than ``slot``'s."""
+        return self.runner_up if slot == self.closest else float(self.closeness[self.closest])
+
+
 class Matcher:
     """Scores questions against a set of facts.
 
@@ -320,9 +336,9 @@ class Matcher:
                 variants.append(variant)
         asking_what = [v.says_what_it_is for v in variants if v.says_what_it_is is not None]
         alone = len(variants) == 1
-        closeness = self._closeness(question, excluded)
+        meaning = self._meaning(question, excluded)
         finalists = {
-            slot for variant in variants for slot in self._best_of(variant, alone, closeness)
+            slot for variant in variants for slot in self._best_of(variant, alone, meaning)
         }
         scores: dict[int, float] = {}
         slots_by_id: dict[int, int] = {}
@@ -337,36 +353,43 @@ class Matcher:
                 scores[fact_id] = best
                 slots_by_id[fact_id] = slot
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-        top_may_answer = not ranked or (
-            _may_answer(asking_what, slots_by_id[ranked[0][0]], ranked[0][1])
-            and self._meaning_agrees(slots_by_id[ranked[0][0]], ranked[0][1], closeness)
+        top_may_answer = not ranked or self._may_answer(
+            slots_by_id[ranked[0][0]], ranked[0][1], asking_what, meaning
         )
         match = _decide(ranked, top_may_answer)
         if match.outcome is Outcome.ANSWER:
             return match
         lexical = {slots_by_id[fact_id]: score for fact_id, score in ranked[:_TOP]}
-        return self._suggest(match, lexical, variants, closeness)
+        return self._suggest(match, lexical, variants, meaning.closeness)
 
-    def _closeness(self, question: str, excluded: list[int]) -> np.ndarray:
-        """Each slot's semantic closeness to the question (cosine, -1 to 1); -2 for a
-        removed or excluded fact, so it never leads."""
+    def _meaning(self, question: str, excluded: list[int]) -> _Meaning:
+        """Each slot's semantic closeness to the question (cosine, -1 to 1; -2 for a
+        removed or excluded fact, so it never leads), with the two closest."""
         size = len(self._by_slot)
         closeness = self._vectors[:size] @ self._encoder.encode([question])[0]
         closeness[np.frombuffer(self._alive, dtype=np.uint8) == 0] = -2.0
         closeness[excluded] = -2.0
-        return closeness
+        if size < 2:
+            return _Meaning(closeness, 0, -2.0)
+        first, second = np.argpartition(-closeness, 1)[:2].tolist()
+        if closeness[second] > closeness[first]:
+            first, second = second, first
+        return _Meaning(closeness, first, float(closeness[second]))
 
-    def _meaning_agrees(self, slot: int, score: float, closeness: np.ndarray) -> bool:
-        """May this fact answer as far as meaning goes? A fact with few wordings
-        must also be clearly the closest in meaning, with enough fused confidence;
-        one of its own wordings, word for word, always may."""
+    def _may_answer(
+        self, slot: int, score: float, asking_what: list[np.ndarray], meaning: _Meaning
+    ) -> bool:
+        """May the fact in ``slot`` answer, with this score? The one rule both the
+        decision and the pruning shortcut ask (``_may_answer_what_it_is``). A fact
+        with few wordings must also be clearly the closest in meaning, with enough
+        fused confidence; one of its own wordings, word for word, always may."""
+        if not _may_answer_what_it_is(asking_what, slot, score):
+            return False
         if self._fact_at(slot).example_count >= FEW_WORDINGS or score >= EXACT_MATCH_SCORE:
             return True
-        mine = float(closeness[slot])
-        others = closeness.copy()
-        others[slot] = -2.0
+        mine = float(meaning.closeness[slot])
         return (
-            mine >= float(others.max(initial=-2.0)) + AGREEING_LEAD
+            mine >= meaning.best_other_than(slot) + AGREEING_LEAD
             and score / 100.0 + mine >= AGREEING_CONFIDENCE
         )
 
@@ -503,7 +526,7 @@ class Matcher:
                 flags[np.frombuffer(self._postings[term_id], dtype=np.int32)] = True
         return flags
 
-    def _best_of(self, variant: _Variant, alone: bool, closeness: np.ndarray) -> list[int]:
+    def _best_of(self, variant: _Variant, alone: bool, meaning: _Meaning) -> list[int]:
         """The slots of the facts ``_decide`` could look at, scoring as few as possible.
 
         Candidates are scored in batches, in order of their bound, until the next
@@ -517,14 +540,7 @@ class Matcher:
         while start < len(slots) and _could_place(
             float(bounds[start]),
             best,
-            alone
-            and (
-                not best
-                or (
-                    _may_answer(asking_what, best[0][1], best[0][0])
-                    and self._meaning_agrees(best[0][1], best[0][0], closeness)
-                )
-            ),
+            alone and (not best or self._may_answer(best[0][1], best[0][0], asking_what, meaning)),
         ):
             batch = slots[start : start + size].tolist()
             for slot, score in zip(batch, self._scores(variant, batch), strict=True):
@@ -743,7 +759,7 @@ def _two_best(values: np.ndarray, lengths: list[int]) -> tuple[np.ndarray, np.nd
     return best, second
 
 
-def _may_answer(asking_what: list[np.ndarray], slot: int, score: float) -> bool:
+def _may_answer_what_it_is(asking_what: list[np.ndarray], slot: int, score: float) -> bool:
     """May the fact in ``slot`` answer, with this score? Not when a reading asks what
     something is (``asking_what``: each such reading's flags of the facts saying
     it) and the fact does not say, unless the question is one of the fact's own
