@@ -35,9 +35,13 @@ class Bm25Baseline:
 
     def top(self, question: str) -> tuple[int, float]:
         """The best fact's id and its BM25 score."""
+        return self.ranked(question, 1)[0]
+
+    def ranked(self, question: str, count: int) -> list[tuple[int, float]]:
+        """The ``count`` best facts' ids and BM25 scores, best first (ties in fact order)."""
         scores = self._index.get_scores(tokenise(question))
-        best = max(range(len(self.facts)), key=lambda position: scores[position])
-        return self.facts[best].id, float(scores[best])
+        order = sorted(range(len(self.facts)), key=lambda position: -scores[position])
+        return [(self.facts[position].id, float(scores[position])) for position in order[:count]]
 
     def match(self, question: str) -> Match:
         return _decide(*self.top(question), self.threshold)

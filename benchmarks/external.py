@@ -23,8 +23,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.baseline import Bm25Baseline, tokenise
-from knowledge.matcher import Matcher
+from benchmarks.accuracy import table
+from benchmarks.baseline import Bm25Baseline
+from knowledge.matcher import MAX_SUGGESTIONS, Matcher
 from knowledge.models import Candidate, ExampleQuestion, Fact, Match, Outcome, QuestionOrigin
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "banking77_oos"
@@ -148,16 +149,10 @@ class Bm25Responder:
 
     def __init__(self, facts: Sequence[Fact], threshold: float = math.inf) -> None:
         self._bm25 = Bm25Baseline(facts)
-        self._ids = [fact.id for fact in facts]
         self.threshold = threshold
 
-    def ranked(self, question: str) -> list[tuple[int, float]]:
-        scores = self._bm25._index.get_scores(tokenise(question))
-        order = sorted(range(len(scores)), key=lambda i: -scores[i])[:3]
-        return [(self._ids[i], float(scores[i])) for i in order]
-
     def match(self, question: str) -> Match:
-        ranked = self.ranked(question)
+        ranked = self._bm25.ranked(question, MAX_SUGGESTIONS)
         top_id, top_score = ranked[0]
         if top_score >= self.threshold:
             return Match(Outcome.ANSWER, top_score, fact_id=top_id)
@@ -170,7 +165,7 @@ class Bm25Responder:
     def tune(self, facts: Sequence[Fact], in_scope: Sequence[Row], out: Sequence[Row]) -> None:
         """The lowest threshold with at most ``WRONG_BUDGET`` wrong per 100 questions."""
         by_intent = {intent_of(fact): fact.id for fact in facts}
-        tops = [(self.ranked(row.text)[0], row.intent) for row in [*in_scope, *out]]
+        tops = [(self._bm25.top(row.text), row.intent) for row in [*in_scope, *out]]
         budget = WRONG_BUDGET * len(tops) / 100
         best = math.inf
         for threshold in sorted({score for (_, score), _ in tops}, reverse=True):
@@ -186,19 +181,7 @@ class Bm25Responder:
 
 def render(rows: list[tuple[str, int, Tally]]) -> str:
     headers = ["responder", "k", "answered-correct", "reached", "wrong/100", "OOS answered", "ms/q"]
-    lines = [headers, *([name, str(k), *tally.row()] for name, k, tally in rows)]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(headers))]
-    out = []
-    for number, line in enumerate(lines):
-        out.append(
-            "  ".join(
-                cell.rjust(w) if i else cell.ljust(w)
-                for i, (cell, w) in enumerate(zip(line, widths, strict=True))
-            )
-        )
-        if number == 0:
-            out.append("  ".join("-" * w for w in widths))
-    return "\n".join(out)
+    return table(headers, ([name, str(k), *tally.row()] for name, k, tally in rows), "lrrrrrr")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
