@@ -23,7 +23,7 @@ from rapidfuzz.distance import OSA
 
 from knowledge.lexicon import default_lexicon
 from knowledge.models import ConversationKind
-from knowledge.text import fold
+from knowledge.text import MENTION, URL, fold
 
 DATA_FILE = "conversation.toml"
 MIN_REPAIR_LENGTH = 4
@@ -33,9 +33,8 @@ MAX_TYPOS = 2
 whatever they are typos of: it bounds the fuzzy look-ups a real question costs
 (classifying took 150 µs a curated question with no bound, 25 µs with it)."""
 
-_DISCORD_TOKENS = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|@(?:everyone|here)\b", re.I)
+_DISCORD_TOKENS = re.compile(MENTION + r"|<a?:\w+:\d+>", re.I)
 """Mentions and custom emoji: addressing someone or an emoji is not substance."""
-_URL = re.compile(r"https?://\S+|www\.\S+", re.I)
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u201b\u2032`]")
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
 """A run of letters or digits, or one symbol (punctuation, an emoji)."""
@@ -100,7 +99,7 @@ def classify(message: str) -> ConversationKind | None:
     None also when nothing conversational is in it at all ("?", "👀"), and for a
     link, which is something to look at.
     """
-    if _URL.search(message):
+    if URL.search(message):
         return None
     book = phrasebook()
     tokens = [_unstretched(token, book) for token in _tokens(message)]

@@ -12,11 +12,12 @@ MAX_QUESTION_CHARS = 2_000
 """Longer input is cut before matching: no member question is this long, and
 it bounds the time one question can take."""
 
-_MENTION = r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b"
-_DISCORD_MENTION = re.compile(_MENTION, re.IGNORECASE)
-MENTION_OR_MARKUP = re.compile(_MENTION + r"|[*_~`|>#]+", re.IGNORECASE)
+MENTION = r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b"
+"""A Discord user, role or channel mention, or @everyone / @here."""
+_DISCORD_MENTION = re.compile(MENTION, re.IGNORECASE)
+MENTION_OR_MARKUP = re.compile(MENTION + r"|[*_~`|>#]+", re.IGNORECASE)
 """A Discord mention or Markdown markup: what a rep's plain text must not carry."""
-_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _IT_IN_CAPITALS = re.compile(r"\bIT\b")
 _MONEY = re.compile(r"(?:£\s*)?\b(\d+)\s*(m|bn|k)\b", re.IGNORECASE)
@@ -49,7 +50,7 @@ def clean(text: str) -> str:
     """
     text = _INVISIBLE.sub("", text[:MAX_QUESTION_CHARS])
     text = _DISCORD_MENTION.sub(" ", text)
-    text = _URL.sub(" ", text)
+    text = URL.sub(" ", text)
     text = _IT_IN_CAPITALS.sub(" information technology ", text)
     text = fold(text).translate(_QUOTE_MARKS)
     text = _THOUSANDS_COMMA.sub(r"\1\2", text)
