@@ -129,7 +129,7 @@ def _own_fingerprint() -> str:
 
 
 def _fingerprint(package: Path) -> str:
-    files = sorted(package.glob("*.py")) + sorted(
+    files = sorted(package.rglob("*.py")) + sorted(
         path for path in (package / "data").glob("*") if path.is_file()
     )
     digest = hashlib.sha256()

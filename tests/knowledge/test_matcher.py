@@ -9,8 +9,12 @@ import pytest
 from knowledge.analysis import Analyser
 from knowledge.curated import load_curated
 from knowledge.lexicon import default_lexicon
-from knowledge.matcher import Matcher, _decide
+from knowledge.matcher import Matcher
+from knowledge.matcher.decision import Decision
+from knowledge.matcher.index import FactIndex
+from knowledge.matcher.meaning import meaning_of
 from knowledge.models import ExampleQuestion, Fact, Outcome
+from knowledge.semantic import default_encoder
 
 CURATED = load_curated()
 FACTS = {fact.id: fact for fact in CURATED.facts}
@@ -176,7 +180,10 @@ def test_a_synonym_with_filler_words_in_it_is_still_recognised(question: str, te
 def test_an_exact_wording_answers_however_close_the_runner_up(
     ranked: list[tuple[int, float]], outcome: Outcome
 ) -> None:
-    assert _decide(ranked).outcome is outcome
+    two_curated = FactIndex(CURATED.facts[:2], Analyser(default_lexicon()), default_encoder())
+    decision = Decision(two_curated, meaning_of(two_curated, "a question", []))
+    by_slot = [(slot - 1, score) for slot, score in ranked]
+    assert decision.outcome(by_slot).outcome is outcome
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.synthetic import knowledge_base, question_mix
-from knowledge import matcher as matcher_module
 from knowledge.curated import load_curated
 from knowledge.matcher import Matcher
+from knowledge.matcher.decision import Decision
 from knowledge.models import ExampleQuestion, Fact, Match
 
 CURATED = load_curated()
@@ -24,7 +24,7 @@ WORDS = sorted({word for fact in CURATED.facts for word in fact.answer.lower().s
 def unpruned(matcher: Matcher, question: str, monkeypatch: pytest.MonkeyPatch) -> Match:
     """The decision when every fact escaping the vetoes is scored in full."""
     with monkeypatch.context() as patched:
-        patched.setattr(matcher_module, "_could_place", lambda *_: True)
+        patched.setattr(Decision, "could_change", lambda *_: True)
         return matcher.match(question)
 
 

@@ -1,0 +1,50 @@
+"""Semantic scoring: how close in meaning a question is to every fact."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge.matcher.index import FactIndex
+
+_NOWHERE = -2.0
+"""The closeness of a removed or excluded fact: below any cosine, so it never leads."""
+
+
+@dataclass(frozen=True, slots=True)
+class Meaning:
+    """How close in meaning a question is to every fact, read once a question."""
+
+    closeness: np.ndarray
+    """Each slot's cosine closeness (-1 to 1); ``_NOWHERE`` for a removed or excluded fact."""
+    closest: int
+    """The slot closest in meaning."""
+    runner_up: float
+    """The second closest slot's closeness."""
+
+    def of(self, slot: int) -> float:
+        return float(self.closeness[slot])
+
+    def best_other_than(self, slot: int) -> float:
+        """The closeness of the closest fact other than ``slot``'s."""
+        return self.runner_up if slot == self.closest else self.of(self.closest)
+
+    def closest_slots(self, count: int) -> list[int]:
+        """The ``count`` live slots closest in meaning, closest first."""
+        live = int((self.closeness > _NOWHERE).sum())
+        return np.argsort(-self.closeness, kind="stable")[: min(count, live)].tolist()
+
+
+def meaning_of(index: FactIndex, question: str, excluded: list[int]) -> Meaning:
+    """Each slot's semantic closeness to the question, with the two closest."""
+    vectors, alive = index.live_vectors()
+    closeness = vectors @ index.encoder.encode([question])[0]
+    closeness[~alive] = _NOWHERE
+    closeness[excluded] = _NOWHERE
+    if len(closeness) < 2:
+        return Meaning(closeness, 0, _NOWHERE)
+    first, second = np.argpartition(-closeness, 1)[:2].tolist()
+    if closeness[second] > closeness[first]:
+        first, second = second, first
+    return Meaning(closeness, first, float(closeness[second]))
