@@ -336,9 +336,9 @@ async def _bot_ready_seconds(database: Path) -> tuple[float, float]:
     in their memory figures.
     """
     from bot.client import KnowledgeBot
+    from discord_double import DiscordDouble, patch_discord, running_client
     from knowledge.base import KnowledgeBase
     from tests.bot.conftest import bot_settings
-    from tests.bot.discord_double import DiscordDouble, patch_discord, running_client
 
     async with DiscordDouble() as double:
         with patch_discord(double):

@@ -1,6 +1,6 @@
 """Load benchmark: ``python -m benchmarks.load [--questions N] [--members M]``.
 
-Runs the real bot against the loopback Discord double (``tests/bot``) and
+Runs the real bot against the loopback Discord double (``discord_double``) and
 sends a burst of questions (default 1,000 from 200 members, in the ask
 channel, by mention and by DM). Prints how many got exactly one reply, none,
 or more than one, how many were logged for reps, and the bot's processing
@@ -24,10 +24,10 @@ from collections import Counter
 from pathlib import Path
 
 from bot.client import KnowledgeBot
+from discord_double import DiscordDouble, patch_discord, running_client
 from knowledge.base import KnowledgeBase, Reply
 from tests.bot.burst import Burst, add_members, ask_burst, percentile, question_for
 from tests.bot.conftest import bot_settings
-from tests.bot.discord_double import DiscordDouble, patch_discord, running_client
 
 FLOOD = 50
 PACED = 200

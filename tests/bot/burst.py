@@ -20,7 +20,7 @@ from typing import Any
 
 import discord
 
-from tests.bot.discord_double import DiscordDouble, FakeMember, RecordedRequest
+from discord_double import DiscordDouble, FakeMember, RecordedRequest
 
 KNOWN = ("who owns sscl?", "who owns SSCL", "what is ISSC2?", "is my payroll going offshore?")
 """Questions the curated facts answer or suggest for."""

@@ -23,9 +23,9 @@ import pytest_asyncio
 
 from bot.client import KnowledgeBot
 from bot.settings import Settings
+from discord_double import DiscordDouble, patch_discord, running_client
 from knowledge.base import KnowledgeBase
 from knowledge.models import Fact
-from tests.bot.discord_double import DiscordDouble, patch_discord, running_client
 
 
 @pytest_asyncio.fixture

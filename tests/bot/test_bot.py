@@ -20,11 +20,7 @@ import pytest_asyncio
 from discord.gateway import KeepAliveHandler
 
 from bot.interactions import DEFER_AFTER_SECONDS
-from knowledge.base import KnowledgeBase
-from knowledge.conversation import phrasebook
-from knowledge.models import Fact, UnansweredStatus
-from tests.bot.conftest import TWIN_QUESTION, running_bot, twin_facts
-from tests.bot.discord_double import (
+from discord_double import (
     CallbackType,
     DiscordDouble,
     FakeChannel,
@@ -32,6 +28,10 @@ from tests.bot.discord_double import (
     MessageFlag,
     Op,
 )
+from knowledge.base import KnowledgeBase
+from knowledge.conversation import phrasebook
+from knowledge.models import Fact, UnansweredStatus
+from tests.bot.conftest import TWIN_QUESTION, running_bot, twin_facts
 
 pytestmark = pytest.mark.asyncio
 

@@ -8,10 +8,10 @@ from discord import app_commands
 
 from bot.checks import require_rep
 from bot.cogs.facts import source_choices, split_questions
+from discord_double import DiscordDouble, Intent
 from knowledge.base import KnowledgeBase
 from knowledge.models import Source
 from tests.bot.conftest import running_bot
-from tests.bot.discord_double import DiscordDouble, Intent
 from tests.conftest import PROJECT_ROOT
 
 REP_COMMANDS = {

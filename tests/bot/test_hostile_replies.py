@@ -29,6 +29,7 @@ from bot.limits import (
 )
 from bot.render import fact_embed, privacy_embed, search_embed, suggestions_embed
 from bot.replies import answer_message, fact_buttons, rejected_message
+from discord_double import DiscordDouble
 from knowledge.base import KnowledgeBase, Reply
 from knowledge.errors import InvalidQuestion
 from knowledge.models import (
@@ -44,7 +45,6 @@ from knowledge.models import (
     UnansweredStatus,
 )
 from tests.bot.conftest import running_bot
-from tests.bot.discord_double import DiscordDouble
 from tests.bot.test_bot import ask_command, ask_in_channel, command, double, no_leaks
 from tests.hostile import HOSTILE_SETTINGS, PIECES, TIME_BOUND_SECONDS, any_text, hostile_text
 

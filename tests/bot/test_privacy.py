@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from bot.client import PURGE_EVERY_HOURS
+from discord_double import DiscordDouble, patch_discord
 from knowledge.base import KnowledgeBase
 from tests.bot.conftest import TWIN_QUESTION, running_bot, twin_facts
-from tests.bot.discord_double import DiscordDouble, patch_discord
 from tests.bot.test_bot import (
     KNOWN_QUESTION,
     UNKNOWN_QUESTION,

@@ -19,10 +19,10 @@ import sqlite_utils
 
 from bot.errors import NOT_SAVED
 from bot.replies import NOT_LOGGED
+from discord_double import DiscordDouble, Op
 from knowledge.base import KnowledgeBase
 from tests.bot.burst import add_members, ask_burst, question_for
 from tests.bot.conftest import running_bot
-from tests.bot.discord_double import DiscordDouble, Op
 from tests.bot.test_bot import KNOWN_QUESTION, UNKNOWN_QUESTION, ask_command, command
 
 pytestmark = pytest.mark.asyncio

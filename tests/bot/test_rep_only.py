@@ -18,9 +18,9 @@ from bot.cogs.facts import UsePassageButton
 from bot.cogs.stats import ProposalButton
 from bot.cogs.unanswered import PageButton
 from bot.replies import REPLY_BUTTONS
+from discord_double import DiscordDouble
 from knowledge.base import KnowledgeBase
 from tests.bot.conftest import running_bot
-from tests.bot.discord_double import DiscordDouble
 from tests.bot.test_bot import ask_in_channel, click, double, no_leaks, response_to
 from tests.bot.test_commands import REP_COMMANDS
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from discord_double import CallbackType, DiscordDouble
 from knowledge.base import KnowledgeBase
 from knowledge.models import QuestionOrigin
 from tests.bot.conftest import running_bot
-from tests.bot.discord_double import CallbackType, DiscordDouble
 from tests.bot.test_bot import click, command
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from discord_double import CallbackType, DiscordDouble
 from knowledge.base import KnowledgeBase
 from knowledge.models import Source
 from tests.bot.conftest import running_bot
-from tests.bot.discord_double import CallbackType, DiscordDouble
 from tests.bot.test_bot import (
     ask_in_channel,
     click,

@@ -22,7 +22,7 @@ from discord import app_commands
 from discord.ext import commands
 from discord.gateway import KeepAliveHandler
 
-from tests.bot.discord_double import CallbackType, DiscordDouble, Op, running_client
+from discord_double import CallbackType, DiscordDouble, DoubleTimeout, Op, running_client
 
 pytestmark = pytest.mark.asyncio
 
@@ -56,19 +56,6 @@ class AgainView(discord.ui.View):
         await interaction.edit_original_response(content="edited after defer")
         await self.seen.put(("edited", interaction.user.id))
 
-    @discord.ui.select(
-        custom_id="ping:colour",
-        options=[
-            discord.SelectOption(label="Red", value="red"),
-            discord.SelectOption(label="Blue", value="blue"),
-        ],
-    )
-    async def colour(
-        self, interaction: discord.Interaction, select: discord.ui.Select[AgainView]
-    ) -> None:
-        await self.seen.put(("select", interaction.user.id, tuple(select.values)))
-        await interaction.response.send_message(f"you chose {select.values[0]}", ephemeral=True)
-
 
 class FactModal(discord.ui.Modal, title="Suggest a fact"):
     text: discord.ui.TextInput[FactModal] = discord.ui.TextInput(
@@ -94,14 +81,15 @@ async def ping_command(interaction: discord.Interaction[TinyBot], text: str) -> 
 
 
 class FactAdmin(app_commands.Group, name="admin", description="Fact admin"):
-    @app_commands.command(name="purge", description="Purge facts of a member")
+    @app_commands.command(name="purge", description="Purge old facts")
     async def purge(
-        self, interaction: discord.Interaction[TinyBot], member: discord.Member, count: int
+        self, interaction: discord.Interaction[TinyBot], count: int, dry_run: bool = False
     ) -> None:
-        has_rep = any(role.name == "Rep" for role in member.roles)
-        await interaction.client.seen.put(("purge", member.id, count, has_rep))
+        assert isinstance(interaction.user, discord.Member)
+        has_rep = any(role.name == "Rep" for role in interaction.user.roles)
+        await interaction.client.seen.put(("purge", interaction.user.id, count, dry_run, has_rep))
         await interaction.response.send_message(
-            f"purged {count} from {member.name}", ephemeral=True
+            f"purged {count} for {interaction.user.name}", ephemeral=True
         )
 
 
@@ -119,11 +107,11 @@ class FactGroup(app_commands.Group, name="fact", description="Facts"):
         await interaction.response.send_modal(FactModal(interaction.client.seen))
 
 
-def bot_intents(*, message_content: bool = True, presences: bool = False) -> discord.Intents:
-    intents = discord.Intents.default()
-    intents.members = True
+def bot_intents(*, message_content: bool = True) -> discord.Intents:
+    """The product bot's intents: no member list, no presences."""
+    intents = discord.Intents.none()
+    intents.guilds = intents.guild_messages = intents.dm_messages = True
     intents.message_content = message_content
-    intents.presences = presences
     return intents
 
 
@@ -156,11 +144,6 @@ class TinyBot(commands.Bot):
             return
         if message.guild is None:
             await message.channel.send(f"dm echo: {message.content}")
-        elif message.content == "!giverep" and isinstance(message.author, discord.Member):
-            rep = discord.utils.get(message.guild.roles, name="Rep")
-            assert rep is not None
-            await message.author.add_roles(rep)
-            await message.channel.send("rep given")
         elif message.content == "!dmme":
             try:
                 await message.author.send("hello in DM")
@@ -200,13 +183,8 @@ async def bot(discord_double: DiscordDouble) -> AsyncIterator[TinyBot]:
 # --------------------------------------------------------------------------- #
 
 
-@pytest.mark.parametrize(
-    "presences", [False, True], ids=["chunked-members", "members-in-guild-create"]
-)
-async def test_login_reaches_ready_with_guild_cached(
-    discord_double: DiscordDouble, presences: bool
-) -> None:
-    client = TinyBot(discord_double.guild.id, intents=bot_intents(presences=presences))
+async def test_login_reaches_ready_with_guild_cached(discord_double: DiscordDouble) -> None:
+    client = TinyBot(discord_double.guild.id)
     async with running_client(client, discord_double):
         assert client.user is not None and client.user.id == discord_double.bot_user.id
         assert client.application_id == discord_double.application_id
@@ -214,12 +192,9 @@ async def test_login_reaches_ready_with_guild_cached(
         assert guild is not None and guild.name == "Test Guild"
         assert [r.name for r in guild.roles] == ["@everyone", "Rep", "TestBot"]
         assert {c.name for c in guild.text_channels} == {"general", "other"}
-        assert guild.chunked and guild.member_count == 4
-        rep = guild.get_member(discord_double.rep_member.id)
-        plain = guild.get_member(discord_double.member.id)
-        assert rep is not None and rep.get_role(discord_double.rep_role.id) is not None
-        assert plain is not None and plain.get_role(discord_double.rep_role.id) is None
-        assert guild.me.guild_permissions.manage_roles
+        # Without GUILD_PRESENCES Discord sends only the bot's own member.
+        assert guild.member_count == 4 and [m.id for m in guild.members] == [client.user.id]
+        assert guild.me.guild_permissions.manage_messages
 
     first = discord_double.connections[0]
     assert first.path == "/gateway"
@@ -228,8 +203,6 @@ async def test_login_reaches_ready_with_guild_cached(
     assert first.query == {"v": "10", "encoding": "json", "compress": expected_compression}
     assert [f.op for f in discord_double.gateway_frames].count(Op.IDENTIFY) == 1
     assert discord_double.identify_payloads[0]["intents"] == client.intents.value
-    chunk_requests = discord_double.gateway_frames.find(lambda f: f.op == Op.REQUEST_GUILD_MEMBERS)
-    assert bool(chunk_requests) is not presences  # without presences discord.py must chunk
     assert [r.path for r in discord_double.requests][:2] == [
         "/users/@me",
         "/oauth2/applications/@me",
@@ -340,28 +313,6 @@ async def test_injected_rest_failure_reaches_the_bot(
     assert failed.params["channel_id"] == str(discord_double.dm_channel(discord_double.member).id)
 
 
-async def test_role_grant_updates_double_and_client_cache(
-    discord_double: DiscordDouble, bot: TinyBot
-) -> None:
-    await discord_double.send_message(discord_double.member, discord_double.general, "!giverep")
-
-    grant = await discord_double.wait_for_request(
-        method="PUT", route="/guilds/{guild_id}/members/{user_id}/roles/{role_id}"
-    )
-    assert grant.status == 204 and grant.params["role_id"] == str(discord_double.rep_role.id)
-    await discord_double.wait_for_bot_message(discord_double.general)
-    assert discord_double.member.has_role(discord_double.rep_role)
-    guild = bot.get_guild(discord_double.guild.id)
-    assert guild is not None
-    for _ in range(50):  # GUILD_MEMBER_UPDATE travels over the gateway, not the REST reply
-        cached = guild.get_member(discord_double.member.id)
-        if cached is not None and cached.get_role(discord_double.rep_role.id) is not None:
-            break
-        await asyncio.sleep(0.01)
-    else:
-        pytest.fail("the client never saw GUILD_MEMBER_UPDATE with the Rep role")
-
-
 # --------------------------------------------------------------------------- #
 # Interactions
 # --------------------------------------------------------------------------- #
@@ -415,19 +366,23 @@ async def test_deferred_subcommand_gets_followup(
     assert await next_seen(bot) == ("fact add", discord_double.rep_member.id, "cats purr")
 
 
-async def test_subcommand_group_resolves_member_option(
+async def test_subcommand_group_carries_options_and_member_roles(
     discord_double: DiscordDouble, bot: TinyBot
 ) -> None:
     interaction = await discord_double.slash_command(
-        discord_double.owner, "fact admin purge", {"member": discord_double.rep_member, "count": 3}
+        discord_double.rep_member, "fact admin purge", {"count": 3, "dry_run": True}
     )
 
-    assert await next_seen(bot) == ("purge", discord_double.rep_member.id, 3, True)
+    assert await next_seen(bot) == ("purge", discord_double.rep_member.id, 3, True, True)
     callback = await discord_double.wait_for_interaction_response(interaction)
-    assert callback.json["data"]["content"] == "purged 3 from rep_holder"
+    assert callback.json["data"]["content"] == "purged 3 for rep_holder"
     assert callback.json["data"]["flags"] == 64
+    await discord_double.slash_command(discord_double.member, "fact admin purge", {"count": 1})
+    assert await next_seen(bot) == ("purge", discord_double.member.id, 1, False, False)
     with pytest.raises(ValueError, match="missing required"):
-        await discord_double.slash_command(discord_double.owner, "fact admin purge", {"count": 1})
+        await discord_double.slash_command(discord_double.owner, "fact admin purge", {})
+    with pytest.raises(ValueError, match="needs a subcommand"):
+        await discord_double.slash_command(discord_double.owner, "fact admin", {})
 
 
 async def test_button_click_reaches_view_callback(
@@ -446,6 +401,8 @@ async def test_button_click_reaches_view_callback(
     assert callback.json["type"] == CallbackType.UPDATE_MESSAGE
     updated = discord_double.message(command.original_message_id)
     assert updated["content"] == "clicked by rep_holder" and updated["components"] == []
+    with pytest.raises(LookupError, match="no component"):
+        await discord_double.click_button(discord_double.member, updated, "ping:again")
 
 
 async def test_modal_submit_reaches_modal(discord_double: DiscordDouble, bot: TinyBot) -> None:
@@ -484,27 +441,6 @@ async def test_deferred_update_then_edit_original(
     assert discord_double.message(command.original_message_id)["content"] == "edited after defer"
 
 
-async def test_select_menu_reaches_view_callback(
-    discord_double: DiscordDouble, bot: TinyBot
-) -> None:
-    command = await discord_double.slash_command(discord_double.member, "ping", {"text": "x"})
-    await discord_double.wait_for_interaction_response(command)
-    await next_seen(bot)
-    assert command.original_message_id is not None
-
-    choice = await discord_double.choose_select(
-        discord_double.member, command.original_message_id, "ping:colour", ["blue"]
-    )
-
-    assert await next_seen(bot) == ("select", discord_double.member.id, ("blue",))
-    callback = await discord_double.wait_for_interaction_response(choice)
-    assert callback.json["data"]["content"] == "you chose blue"
-    with pytest.raises(LookupError, match="no component"):
-        await discord_double.click_button(
-            discord_double.member, command.original_message_id, "nope"
-        )
-
-
 # --------------------------------------------------------------------------- #
 # Gateway resume
 # --------------------------------------------------------------------------- #
@@ -540,24 +476,8 @@ async def test_resume_after_drop_replays_missed_events(
     )
 
 
-async def test_reconnect_opcode_makes_client_resume(
-    discord_double: DiscordDouble, bot: TinyBot
-) -> None:
-    frames_before = len(discord_double.gateway_frames)
-
-    await discord_double.request_reconnect()
-    await discord_double.send_dm(discord_double.member, "after reconnect")
-
-    resume = await discord_double.wait_for_gateway_op(Op.RESUME, since=frames_before)
-    assert discord_double.connections[resume.connection].resumed
-    reply = await discord_double.wait_for_bot_message(
-        discord_double.dm_channel(discord_double.member)
-    )
-    assert reply.json["content"] == "dm echo: after reconnect"
-
-
 # --------------------------------------------------------------------------- #
-# Unknown routes
+# Discord's refusals
 # --------------------------------------------------------------------------- #
 
 
@@ -570,3 +490,54 @@ async def test_unknown_route_is_recorded_and_404s(
     assert raised.value.code == 0 and raised.value.text == "404: Not Found"
     recorded = discord_double.find_requests(path="/not/a/route/1")
     assert len(recorded) == 1 and not recorded[0].matched and recorded[0].status == 404
+
+
+@pytest.mark.parametrize(
+    ("content", "code"), [("", 50006), ("x" * 2001, 50035)], ids=["empty", "over-long"]
+)
+async def test_message_discord_would_refuse_is_refused(
+    discord_double: DiscordDouble, bot: TinyBot, content: str, code: int
+) -> None:
+    route = discord.http.Route(
+        "POST", "/channels/{channel_id}/messages", channel_id=discord_double.general.id
+    )
+    with pytest.raises(discord.HTTPException) as raised:
+        await bot.http.request(route, json={"content": content})
+
+    assert raised.value.status == 400 and raised.value.code == code
+    assert discord_double.bot_messages(discord_double.general) == []
+
+
+async def test_interaction_is_answered_once(discord_double: DiscordDouble, bot: TinyBot) -> None:
+    interaction = await discord_double.slash_command(discord_double.member, "ping", {"text": "x"})
+    await discord_double.wait_for_interaction_response(interaction)
+    route = discord.http.Route(
+        "POST",
+        "/interactions/{interaction_id}/{interaction_token}/callback",
+        interaction_id=interaction.id,
+        interaction_token=interaction.token,
+    )
+
+    with pytest.raises(discord.HTTPException) as raised:
+        await bot.http.request(route, json={"type": 4, "data": {"content": "again"}})
+
+    assert raised.value.status == 400 and raised.value.code == 40060
+
+
+async def test_interaction_answered_after_the_deadline_is_unknown(
+    discord_double: DiscordDouble, bot: TinyBot
+) -> None:
+    discord_double.ack_deadline = 0.0
+
+    interaction = await discord_double.slash_command(discord_double.member, "ping", {"text": "x"})
+
+    callback = await discord_double.wait_for_interaction_response(interaction)
+    assert callback.status == 404 and interaction.original_message_id is None
+    assert await next_seen(bot) == ("ping", discord_double.member.id, "x")
+
+
+async def test_waiting_for_what_never_comes_times_out(discord_double: DiscordDouble) -> None:
+    with pytest.raises(DoubleTimeout, match="no matching REST request"):
+        await discord_double.wait_for_bot_message(discord_double.general, timeout=0.05)
+    with pytest.raises(ValueError, match="unknown route"):
+        discord_double.fail_next("DELETE", "/channels/{channel_id}/messages")
