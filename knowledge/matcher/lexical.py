@@ -12,9 +12,10 @@ How a fact is scored against a reading of the question (both analysed by
   that two of its texts support;
 * **surface**: the plain string similarity to its nearest example question;
 * **vetoes**: a fact cannot answer a question with a number it does not
-  contain, a rare word (a name, jargon, an unrepaired typo) it never uses, or a
-  question type it cannot satisfy ("how much" needs a figure, "when" a date).
-  Vetoed facts are not candidates at all.
+  contain, without the thing the question is about (its focus), or of a type it
+  cannot satisfy ("how much" needs a figure, "when" a date). Vetoed facts are
+  not candidates at all. Each veto is kept because removing it answers union
+  questions wrongly (benchmarks/README.md, "Which vetoes earn their place").
 
 Each candidate also gets an upper bound of its score from its exact coverage,
 accumulated from the postings in one vectorised pass, so that the matcher can
@@ -40,8 +41,6 @@ SURFACE_SHARE = 0.10
 facts that cover a short question equally well."""
 BEST_TEXT_SHARE = 0.75
 """Of closeness, the share of the best text's overlap; the second best's has the rest."""
-RARE_TERM_WEIGHT = 3.0
-"""A question term at least this rare (Zipf <= 3.5) that a fact never uses vetoes it."""
 NAME_WEIGHT = 2.5
 """A question term at least this rare (Zipf <= 4) can be a name: "what is X" asks
 what X is when X is only such terms (``knowledge.definitions``)."""
@@ -95,7 +94,7 @@ def candidates(index: FactIndex, question: Analysis, excluded: list[int]) -> Rea
     for term, weight in question.weights.items():
         term_id = index.term_ids.get(term)
         known = term_id is not None and index.fact_counts[term_id] > 0
-        if weight >= RARE_TERM_WEIGHT or term in question.numbers or term in question.focus:
+        if term in question.numbers or term in question.focus:
             if not known:
                 return None  # no fact uses it, so every fact is vetoed
             required.append(len(term_ids))
