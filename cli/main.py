@@ -21,7 +21,7 @@ from cli import render
 from knowledge.base import KnowledgeBase
 from knowledge.curated import facts_toml
 from knowledge.database import backup
-from knowledge.documents import extract_text
+from knowledge.documents import extract, read_document
 from knowledge.errors import InvalidQuestion, InvalidSource, KnowledgeError
 from knowledge.models import Source, UnansweredStatus
 
@@ -337,7 +337,7 @@ def _sources_add(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, ou
     url = (arguments.url or "").strip()
     if url and not url.startswith(("https://", "http://")):
         raise InvalidSource("the url must start with https://")
-    text = extract_text(arguments.file)
+    text = extract(read_document(arguments.file), arguments.file.name)
     source = kb.add_source(
         Source(
             key=arguments.key or "",

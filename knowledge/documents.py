@@ -4,14 +4,27 @@ The type is taken from the content (PDF magic bytes; a .docx is a zip holding
 ``word/document.xml``) and must agree with the file's name, so a mislabelled
 file is refused rather than read as something it is not.
 
->>> extract_text(Path("circular.pdf"))
+An uploaded document is hostile until read: a small file can expand to a huge
+text, a deep object tree or a parser crash. So ``extract`` reads it in a child
+process under a memory and a time limit, and the reading itself refuses a
+document over any of the limits below (``InvalidDocument``, naming the limit).
+The bot and the CLI both call ``extract``; the curated documents shipped with
+the project are trusted and read in-process with ``extract_text``.
+
+>>> extract(Path("circular.pdf").read_bytes(), "circular.pdf")
 """
 
 from __future__ import annotations
 
 import io
+import json
 import logging
+import os
+import resource
+import subprocess
+import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 from knowledge.errors import InvalidDocument
@@ -19,6 +32,25 @@ from knowledge.errors import InvalidDocument
 log = logging.getLogger(__name__)
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+"""The file itself: Discord's attachment limit on a server without boosts."""
+MAX_TEXT_CHARS = 2_000_000
+"""Extracted text: about 300 dense pages, several times the longest agreement or
+circular a branch registers, and small enough to store and search at once."""
+MAX_PDF_PAGES = 1_000
+"""Pages of a PDF: a long annual report has a few hundred."""
+MAX_DOCX_PART_BYTES = 20 * 1024 * 1024
+"""Uncompressed size of one part of a .docx: a 300-page document.xml is about 10 MB."""
+MAX_DOCX_BYTES = 50 * 1024 * 1024
+"""Uncompressed size of all a .docx's parts together."""
+MAX_DOCX_PARTS = 1_000
+"""Parts in a .docx: Word writes a dozen or two, plus one per image."""
+EXTRACTION_SECONDS = 60.0
+"""Wall-clock time to read one document: pypdf reads a text page in well under a
+tenth of a second, so this allows the page cap with room to spare."""
+EXTRACTION_MEMORY_BYTES = 768 * 1024 * 1024
+"""Address space of the reading process: parsing a part at its cap takes about
+300 MB, and the interpreter with the parsers maps about 250 MB more."""
+
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
 PDF_SUFFIXES = frozenset({".pdf"})
 DOCX_SUFFIXES = frozenset({".docx"})
@@ -26,30 +58,118 @@ _PDF_MAGIC = b"%PDF-"
 _ZIP_MAGIC = b"PK\x03\x04"
 _CONTROL_SHARE = 0.01
 """Share of control characters above which "text" is taken to be binary."""
+_CHUNK_BYTES = 1024 * 1024
+_REASON_CHARS = 120
+
+
+def extract(
+    data: bytes,
+    name: str,
+    *,
+    seconds: float = EXTRACTION_SECONDS,
+    memory_bytes: int = EXTRACTION_MEMORY_BYTES,
+) -> str:
+    """The text of an uploaded document's bytes, read in a child process.
+
+    The child runs ``text_of`` with its address space capped at ``memory_bytes``
+    and is killed after ``seconds``, so a parser that hangs, crashes or balloons
+    costs that process only, and the caller's threads keep serving. Blocks the
+    calling thread until the child ends: run it off any thread that answers members.
+
+    Raises ``InvalidDocument`` as ``text_of`` does, and when the reading runs
+    out of time or memory or the reader dies.
+    """
+    _check_file_size(len(data), name)
+    command = [sys.executable, "-m", __name__, name, str(memory_bytes)]
+    try:
+        finished = subprocess.run(
+            command,
+            input=data,
+            capture_output=True,
+            timeout=seconds,
+            env=_child_environment(),
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise InvalidDocument(
+            f"{name} took longer than the {seconds:g} s limit to read;"
+            " try a smaller document or paste its text"
+        ) from error
+    try:
+        outcome = json.loads(finished.stdout)
+    except ValueError:
+        log.warning(
+            "reading %s ended with status %s: %s",
+            name,
+            finished.returncode,
+            finished.stderr.decode("utf-8", "replace")[-2000:],
+        )
+        raise InvalidDocument(
+            f"{name} could not be read: the reader stopped (status {finished.returncode})"
+        ) from None
+    if "refused" in outcome:
+        raise InvalidDocument(str(outcome["refused"]))
+    return str(outcome["text"])
+
+
+def _child_environment() -> dict[str, str]:
+    """The parent's environment with this package first on the path, so the child
+    reads with the same code as the parent whatever its working directory."""
+    root = str(Path(__file__).resolve().parent.parent)
+    paths = [root, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def _read_in_child(name: str, memory_bytes: int) -> dict[str, str]:
+    """``text_of`` on the bytes on stdin, under the memory cap, as the child's answer."""
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    data = sys.stdin.buffer.read()
+    try:
+        return {"text": text_of(data, name)}
+    except InvalidDocument as error:
+        return {"refused": str(error)}
+    except MemoryError:
+        return {
+            "refused": f"{name} needs more than the {memory_bytes // 1024 // 1024} MB"
+            " memory limit to read"
+        }
 
 
 def extract_text(path: Path) -> str:
-    """The text of the document at ``path``.
+    """The text of the trusted document at ``path``, read in this process.
 
-    Raises ``InvalidDocument`` for a file that is missing, over 5 MB, of an
-    unsupported or mislabelled type, empty, binary, or a scanned PDF.
+    Raises ``InvalidDocument`` as ``read_document`` and ``text_of`` do.
     """
+    return text_of(read_document(path), path.name)
+
+
+def read_document(path: Path) -> bytes:
+    """The bytes of the file at ``path``. Raises ``InvalidDocument`` for a file
+    that is missing, unreadable or over the 5 MB limit (checked before reading)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_DOCUMENT_BYTES:
-            raise InvalidDocument(f"{path.name} is over 5 MB ({size / 1024 / 1024:.1f} MB)")
-        data = path.read_bytes()
+        _check_file_size(path.stat().st_size, path.name)
+        return path.read_bytes()
     except OSError as error:
         raise InvalidDocument(f"cannot read {path.name}: {error.strerror or error}") from error
-    return text_of(data, path.name)
+
+
+def _check_file_size(size: int, name: str) -> None:
+    if size > MAX_DOCUMENT_BYTES:
+        raise InvalidDocument(
+            f"{name} is over the 5 MB limit for a document ({size / 1024 / 1024:.1f} MB)"
+        )
 
 
 def text_of(data: bytes, name: str) -> str:
     """The text of a document's bytes, its type told by ``name``'s suffix and checked
-    against the content. Raises ``InvalidDocument`` as ``extract_text`` does."""
+    against the content.
+
+    Raises ``InvalidDocument`` for a document over 5 MB, of an unsupported or
+    mislabelled type, empty, binary, unreadable, a scanned PDF, or over a limit
+    on what it expands to (text, PDF pages, .docx parts).
+    """
     suffix = Path(name).suffix.lower()
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise InvalidDocument(f"{name} is over 5 MB")
+    _check_file_size(len(data), name)
     if not data.strip():
         raise InvalidDocument(f"{name} is empty")
     kind = _content_kind(data)
@@ -69,9 +189,18 @@ def text_of(data: bytes, name: str) -> str:
         raise InvalidDocument(
             f"{name}: unsupported file type {suffix or '(none)'}; use .txt, .md, .pdf or .docx"
         )
+    _check_text_length(len(text), name)
     if not text.strip():
         raise InvalidDocument(f"{name} has no text")
     return text
+
+
+def _check_text_length(length: int, name: str) -> None:
+    if length > MAX_TEXT_CHARS:
+        raise InvalidDocument(
+            f"{name} has more text than the limit of {MAX_TEXT_CHARS:,} characters"
+            " (about 300 pages); split it into smaller documents"
+        )
 
 
 def _content_kind(data: bytes) -> str:
@@ -97,16 +226,37 @@ def _plain_text(data: bytes, name: str) -> str:
     return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _reason(error: BaseException) -> str:
+    """A parser's complaint as one short line (some span lines or quote whole objects)."""
+    first = (str(error).strip().splitlines() or [""])[0]
+    reason = first[:_REASON_CHARS] if first else type(error).__name__
+    return f"{reason}…" if len(first) > _REASON_CHARS else reason
+
+
 def _pdf_text(data: bytes, name: str) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
+    pages: list[str] = []
+    length = 0
+    # pypdf raises many kinds of error on malformed input (its own, ValueError,
+    # KeyError, RecursionError on deep nesting, AttributeError on a wrong object
+    # type...), so any error while parsing this document is a refusal of it.
     try:
         reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, OSError) as error:
-        raise InvalidDocument(f"{name} is not a readable PDF: {error}") from error
-    text = "\n\n".join(page.strip() for page in pages if page.strip())
+        count = len(reader.pages)
+        if count <= MAX_PDF_PAGES:
+            for page in reader.pages:
+                text = (page.extract_text() or "").strip()
+                length += len(text)
+                if length > MAX_TEXT_CHARS:
+                    break
+                pages.append(text)
+    except Exception as error:
+        raise InvalidDocument(f"{name} is not a readable PDF: {_reason(error)}") from error
+    if count > MAX_PDF_PAGES:
+        raise InvalidDocument(f"{name} has {count:,} pages; the limit is {MAX_PDF_PAGES:,}")
+    _check_text_length(length, name)
+    text = "\n\n".join(page for page in pages if page)
     if not text.strip():
         raise InvalidDocument(
             f"{name} has no text layer: scanned documents are not supported"
@@ -117,12 +267,61 @@ def _pdf_text(data: bytes, name: str) -> str:
 
 def _docx_text(data: bytes, name: str) -> str:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
+    _check_docx_parts(data, name)
+    # As for PDFs: python-docx and lxml raise many kinds of error on malformed
+    # parts (XMLSyntaxError, KeyError, ValueError...), each a refusal of this file.
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
-        raise InvalidDocument(f"{name} is not a readable Word document: {error}") from error
-    return "\n\n".join(
-        paragraph.text for paragraph in document.paragraphs if paragraph.text.strip()
-    )
+        paragraphs = [paragraph.text for paragraph in document.paragraphs]
+    except Exception as error:
+        raise InvalidDocument(
+            f"{name} is not a readable Word document: {_reason(error)}"
+        ) from error
+    return "\n\n".join(text for text in paragraphs if text.strip())
+
+
+def _check_docx_parts(data: bytes, name: str) -> None:
+    """Refuse a .docx whose parts expand past the limits, before any XML is parsed.
+
+    The sizes the zip's central directory declares are checked first, so a zip
+    bomb is refused without inflating it; then each part is inflated in chunks
+    and counted, because the declared sizes can lie.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+            if len(parts) > MAX_DOCX_PARTS:
+                raise InvalidDocument(
+                    f"{name} has {len(parts):,} parts; the limit is {MAX_DOCX_PARTS:,}"
+                )
+            for part in parts:
+                _check_part_size(part.file_size, part.filename, name)
+            if sum(part.file_size for part in parts) > MAX_DOCX_BYTES:
+                raise InvalidDocument(
+                    f"{name} expands to more than the {MAX_DOCX_BYTES // 1024 // 1024} MB"
+                    " limit for a Word document"
+                )
+            for part in parts:
+                with archive.open(part) as stream:
+                    size = 0
+                    while chunk := stream.read(_CHUNK_BYTES):
+                        size += len(chunk)
+                        _check_part_size(size, part.filename, name)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, zlib.error) as error:
+        raise InvalidDocument(
+            f"{name} is not a readable Word document: {_reason(error)}"
+        ) from error
+
+
+def _check_part_size(size: int, part: str, name: str) -> None:
+    if size > MAX_DOCX_PART_BYTES:
+        raise InvalidDocument(
+            f"{name}: its part {part[:80]} expands past the"
+            f" {MAX_DOCX_PART_BYTES // 1024 // 1024} MB limit for one part of a Word document"
+        )
+
+
+if __name__ == "__main__":
+    # The child ``extract`` starts: its answer is one JSON object on stdout.
+    json.dump(_read_in_child(sys.argv[1], int(sys.argv[2])), sys.stdout)

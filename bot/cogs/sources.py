@@ -7,6 +7,7 @@ kept with its sha256, and every quote taken from it is checked against it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,7 +23,7 @@ from bot.interactions import Outgoing, respond, within_deadline
 from bot.limits import EMBED_DESCRIPTION_CHARS, EMBED_TITLE_CHARS, clip
 from bot.render import COLOUR, field_value, source_text
 from knowledge.base import KnowledgeBase
-from knowledge.documents import MAX_DOCUMENT_BYTES, text_of
+from knowledge.documents import MAX_DOCUMENT_BYTES, extract
 from knowledge.errors import InvalidDocument, InvalidSource
 from knowledge.models import Fact, Source
 
@@ -158,7 +159,8 @@ class Sources(
 
         async def read() -> str:
             data = await file.read()
-            return await self.bot.knowledge.run(lambda _: text_of(data, file.filename))
+            # In a child process, off the knowledge worker, so members keep getting answers.
+            return await asyncio.to_thread(extract, data, file.filename)
 
         await _register(self.bot, interaction, source, read, actor)
 
