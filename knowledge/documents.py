@@ -47,7 +47,7 @@ MAX_DOCX_PARTS = 1_000
 EXTRACTION_SECONDS = 60.0
 """Wall-clock time to read one document: pypdf reads a text page in well under a
 tenth of a second, so this allows the page cap with room to spare."""
-EXTRACTION_MEMORY_BYTES = 768 * 1024 * 1024
+EXTRACTION_MEMORY_BYTES = 512 * 1024 * 1024
 """Address space of the reading process: parsing a part at its cap takes about
 300 MB, and the interpreter with the parsers maps about 250 MB more."""
 
@@ -55,6 +55,9 @@ TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
 PDF_SUFFIXES = frozenset({".pdf"})
 DOCX_SUFFIXES = frozenset({".docx"})
 _PDF_MAGIC = b"%PDF-"
+_PDF_END = b"%%EOF"
+_PDF_END_WINDOW = 1024
+"""A PDF ends with %%EOF; readers look for it in the last kilobyte, as Acrobat does."""
 _ZIP_MAGIC = b"PK\x03\x04"
 _CONTROL_SHARE = 0.01
 """Share of control characters above which "text" is taken to be binary."""
@@ -122,8 +125,13 @@ def _child_environment() -> dict[str, str]:
 
 def _read_in_child(name: str, memory_bytes: int) -> dict[str, str]:
     """``text_of`` on the bytes on stdin, under the memory cap, as the child's answer."""
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    # The parsers and the bytes are loaded first: the cap is for reading the
+    # document, and an import that fails for memory leaves no exception to report.
+    import docx  # noqa: F401
+    import pypdf  # noqa: F401
+
     data = sys.stdin.buffer.read()
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     try:
         return {"text": text_of(data, name)}
     except InvalidDocument as error:
@@ -236,6 +244,10 @@ def _reason(error: BaseException) -> str:
 def _pdf_text(data: bytes, name: str) -> str:
     from pypdf import PdfReader
 
+    # A cut file (an upload or a download broken off) is named as such, rather
+    # than by whichever parse error pypdf meets first in what is left.
+    if _PDF_END not in data[-_PDF_END_WINDOW:]:
+        raise InvalidDocument(f"{name} is cut short: it does not end as a PDF does (%%EOF)")
     pages: list[str] = []
     length = 0
     # pypdf raises many kinds of error on malformed input (its own, ValueError,
@@ -251,6 +263,8 @@ def _pdf_text(data: bytes, name: str) -> str:
                 if length > MAX_TEXT_CHARS:
                     break
                 pages.append(text)
+    except MemoryError:
+        raise  # the memory limit, reported as such by the reading process
     except Exception as error:
         raise InvalidDocument(f"{name} is not a readable PDF: {_reason(error)}") from error
     if count > MAX_PDF_PAGES:
@@ -274,6 +288,8 @@ def _docx_text(data: bytes, name: str) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
         paragraphs = [paragraph.text for paragraph in document.paragraphs]
+    except MemoryError:
+        raise  # the memory limit, reported as such by the reading process
     except Exception as error:
         raise InvalidDocument(
             f"{name} is not a readable Word document: {_reason(error)}"
