@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import math
 import os
 import resource
 import subprocess
@@ -83,7 +84,7 @@ def extract(
     out of time or memory or the reader dies.
     """
     _check_file_size(len(data), name)
-    command = [sys.executable, "-m", __name__, name, str(memory_bytes)]
+    command = [sys.executable, "-m", __name__, name, str(memory_bytes), str(seconds)]
     try:
         finished = subprocess.run(
             command,
@@ -108,7 +109,8 @@ def extract(
             finished.stderr.decode("utf-8", "replace")[-2000:],
         )
         raise InvalidDocument(
-            f"{name} could not be read: the reader stopped (status {finished.returncode})"
+            f"{name} could not be read: the reader failed (exit status {finished.returncode});"
+            " the file may be damaged"
         ) from None
     if "refused" in outcome:
         raise InvalidDocument(str(outcome["refused"]))
@@ -123,8 +125,9 @@ def _child_environment() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
-def _read_in_child(name: str, memory_bytes: int) -> dict[str, str]:
-    """``text_of`` on the bytes on stdin, under the memory cap, as the child's answer."""
+def _read_in_child(name: str, memory_bytes: int, seconds: float) -> dict[str, str]:
+    """``text_of`` on the bytes on stdin, under the memory and CPU caps, as the
+    child's answer."""
     # The parsers and the bytes are loaded first: the cap is for reading the
     # document, and an import that fails for memory leaves no exception to report.
     import docx  # noqa: F401
@@ -132,6 +135,10 @@ def _read_in_child(name: str, memory_bytes: int) -> dict[str, str]:
 
     data = sys.stdin.buffer.read()
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    # The parent kills the child at ``seconds`` of wall-clock time; should the
+    # parent die first, the CPU cap still ends a reader that spins.
+    cpu_seconds = math.ceil(seconds) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
     try:
         return {"text": text_of(data, name)}
     except InvalidDocument as error:
@@ -340,4 +347,4 @@ def _check_part_size(size: int, part: str, name: str) -> None:
 
 if __name__ == "__main__":
     # The child ``extract`` starts: its answer is one JSON object on stdout.
-    json.dump(_read_in_child(sys.argv[1], int(sys.argv[2])), sys.stdout)
+    json.dump(_read_in_child(sys.argv[1], int(sys.argv[2]), float(sys.argv[3])), sys.stdout)

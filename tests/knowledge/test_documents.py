@@ -14,6 +14,8 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.documents import (
+    EXTRACTION_MEMORY_BYTES,
+    EXTRACTION_SECONDS,
     MAX_DOCUMENT_BYTES,
     MAX_PDF_PAGES,
     MAX_TEXT_CHARS,
@@ -41,10 +43,16 @@ HOSTILE: list[tuple[str, Callable[[], bytes], str]] = [
 """Name, builder, and what the refusal must name."""
 
 
-def refusal(data: bytes, name: str, **limits: float) -> str:
+def refusal(
+    data: bytes,
+    name: str,
+    *,
+    seconds: float = EXTRACTION_SECONDS,
+    memory_bytes: int = EXTRACTION_MEMORY_BYTES,
+) -> str:
     """The one line ``extract`` refuses the document with."""
     with pytest.raises(InvalidDocument) as refused:
-        extract(data, name, **limits)  # type: ignore[arg-type]
+        extract(data, name, seconds=seconds, memory_bytes=memory_bytes)
     message = str(refused.value)
     assert message.strip() and "\n" not in message and "Traceback" not in message
     assert name in message
