@@ -63,6 +63,9 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _CONTROL_SHARE = 0.01
 """Share of control characters above which "text" is taken to be binary."""
 _CHUNK_BYTES = 1024 * 1024
+_DOCTYPES = tuple("<!DOCTYPE".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
+"""A DTD in an XML part, in each encoding an XML part may use."""
+_DOCTYPE_TAIL = max(len(doctype) for doctype in _DOCTYPES)
 _REASON_CHARS = 120
 
 
@@ -305,7 +308,8 @@ def _docx_text(data: bytes, name: str) -> str:
 
 
 def _check_docx_parts(data: bytes, name: str) -> None:
-    """Refuse a .docx whose parts expand past the limits, before any XML is parsed.
+    """Refuse a .docx whose parts expand past the limits or declare a DTD, before
+    any XML is parsed.
 
     The sizes the zip's central directory declares are checked first, so a zip
     bomb is refused without inflating it; then each part is inflated in chunks
@@ -326,15 +330,27 @@ def _check_docx_parts(data: bytes, name: str) -> None:
                     " limit for a Word document"
                 )
             for part in parts:
-                with archive.open(part) as stream:
-                    size = 0
-                    while chunk := stream.read(_CHUNK_BYTES):
-                        size += len(chunk)
-                        _check_part_size(size, part.filename, name)
+                _check_part(archive, part, name)
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, zlib.error) as error:
         raise InvalidDocument(
             f"{name} is not a readable Word document: {_reason(error)}"
         ) from error
+
+
+def _check_part(archive: zipfile.ZipFile, part: zipfile.ZipInfo, name: str) -> None:
+    """Inflate one part in chunks, counting its size and looking for a DTD in its XML."""
+    xml = part.filename.endswith((".xml", ".rels"))
+    size, tail = 0, b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(_CHUNK_BYTES):
+            size += len(chunk)
+            _check_part_size(size, part.filename, name)
+            window, tail = tail + chunk, chunk[-_DOCTYPE_TAIL:]
+            if xml and any(doctype in window for doctype in _DOCTYPES):
+                raise InvalidDocument(
+                    f"{name}: its part {part.filename[:80]} has a <!DOCTYPE, which Word never"
+                    " writes (its entities could hide text or point elsewhere)"
+                )
 
 
 def _check_part_size(size: int, part: str, name: str) -> None:

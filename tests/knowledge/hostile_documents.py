@@ -210,8 +210,8 @@ def malformed_docx() -> bytes:
 
 
 def external_docx(url: str) -> bytes:
-    """A .docx that points at ``url`` in every way Word allows: a hyperlink, a linked
-    image, an attached template, and an external entity in its XML."""
+    """A .docx that points at ``url`` in the ways Word allows: a hyperlink, a linked
+    image, an attached template."""
     rels_name = "word/_rels/document.xml.rels"
     with zipfile.ZipFile(io.BytesIO(word_docx(LINES))) as source:
         rels = source.read(rels_name)
@@ -223,13 +223,19 @@ def external_docx(url: str) -> bytes:
         for rid, (kind, suffix) in kinds.items()
     )
     rels = rels.replace(b"</Relationships>", external.encode() + b"</Relationships>")
-    xml = _document_xml()
-    doctype = b'<!DOCTYPE w:document [<!ENTITY fetched SYSTEM "%s/entity">]>' % url.encode()
-    xml = xml.replace(b"?>", b"?>" + doctype, 1).replace(
-        b"<w:t>" + LINES[0].encode(), b"<w:t>&fetched;" + LINES[0].encode(), 1
-    )
     hyperlink = (
         b'<w:p><w:hyperlink r:id="rIdLink"><w:r><w:t>Read it online</w:t></w:r></w:hyperlink></w:p>'
     )
-    xml = xml.replace(b"<w:body>", b"<w:body>" + hyperlink, 1)
+    xml = _document_xml().replace(b"<w:body>", b"<w:body>" + hyperlink, 1)
     return _rewritten_docx({rels_name: rels, "word/document.xml": xml})
+
+
+def entity_docx(url: str, encoding: str = "utf-8") -> bytes:
+    """A .docx whose document.xml, in ``encoding``, declares an external entity at
+    ``url`` and uses it in its first paragraph."""
+    xml = _document_xml().decode("utf-8")
+    doctype = f'<!DOCTYPE w:document [<!ENTITY fetched SYSTEM "{url}/entity">]>'
+    xml = xml.replace("?>", "?>" + doctype, 1).replace("<w:t>", "<w:t>&fetched;", 1)
+    if encoding != "utf-8":
+        xml = xml.replace("encoding='UTF-8'", f"encoding='{encoding.upper()}'", 1)
+    return _rewritten_docx({"word/document.xml": xml.encode(encoding)})

@@ -103,6 +103,18 @@ def test_a_docx_pointing_at_a_url_is_read_without_fetching_it(listener: socket.s
         listener.accept()
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_docx_declaring_an_external_entity_is_refused_without_fetching_it(
+    listener: socket.socket, encoding: str
+) -> None:
+    # python-docx leaves the entity unresolved, silently dropping the text after it.
+    host, port = listener.getsockname()
+    data = hostile.entity_docx(f"http://{host}:{port}", encoding)
+    assert "<!DOCTYPE" in refusal(data, "entity.docx")
+    with pytest.raises(TimeoutError):
+        listener.accept()
+
+
 def test_reading_past_the_time_limit_is_refused_and_the_reader_killed() -> None:
     started = time.perf_counter()
     message = refusal(hostile.blank_pages_pdf(10_000), "slow.pdf", seconds=0.05)
