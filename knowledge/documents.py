@@ -33,24 +33,25 @@ from knowledge.errors import InvalidDocument
 log = logging.getLogger(__name__)
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
-"""The file itself: Discord's attachment limit on a server without boosts."""
+"""The file itself, checked before anything is read from it."""
 MAX_TEXT_CHARS = 2_000_000
-"""Extracted text: about 300 dense pages, several times the longest agreement or
-circular a branch registers, and small enough to store and search at once."""
+"""Extracted text: about 300 dense pages, far more than a circular, letter or
+agreement, and small enough to store and search at once."""
 MAX_PDF_PAGES = 1_000
 """Pages of a PDF: a long annual report has a few hundred."""
 MAX_DOCX_PART_BYTES = 20 * 1024 * 1024
-"""Uncompressed size of one part of a .docx: a 300-page document.xml is about 10 MB."""
+"""Uncompressed size of one part of a .docx: ten times the text cap, room for the
+markup Word wraps around every run of text."""
 MAX_DOCX_BYTES = 50 * 1024 * 1024
 """Uncompressed size of all a .docx's parts together."""
 MAX_DOCX_PARTS = 1_000
 """Parts in a .docx: Word writes a dozen or two, plus one per image."""
 EXTRACTION_SECONDS = 60.0
-"""Wall-clock time to read one document: pypdf reads a text page in well under a
-tenth of a second, so this allows the page cap with room to spare."""
+"""Wall-clock time to read one document: each hostile test document is read or
+refused in under 2 s here, and a rep's deferred reply may wait far longer."""
 EXTRACTION_MEMORY_BYTES = 512 * 1024 * 1024
-"""Address space of the reading process: parsing a part at its cap takes about
-300 MB, and the interpreter with the parsers maps about 250 MB more."""
+"""Address space of the reading process: the densest .docx part allowed (20 MB of
+one-letter paragraphs) peaks at about 450 MB while lxml parses it."""
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
 PDF_SUFFIXES = frozenset({".pdf"})

@@ -44,7 +44,9 @@ class DuplicateSource(InvalidSource):
 
 
 class InvalidDocument(KnowledgeError):
-    """Raised when a document's text cannot be read: too big, wrong type, empty, binary, scanned."""
+    """Raised when a document's text cannot be read: too big, wrong type, empty, binary,
+    scanned, malformed, over a limit on what it expands to (text, pages, parts), or
+    needing more time or memory than its reading may take."""
 
 
 class QuoteNotInSource(InvalidFact):
