@@ -55,7 +55,8 @@ class InjectionMixin(MessagesMixin):
 
         ``name`` may include subcommand group/subcommand ("fact add",
         "admin fact add"); ``options`` maps option names of the leaf command to
-        string, integer or boolean values.  The command must have been registered by
+        string, integer or boolean values, or an attachment object for an attachment
+        option.  The command must have been registered by
         the bot (bulk overwrite).  Without ``channel`` the command runs in
         ``general`` (``guild=True``) or in the user's DM channel (``guild=False``).
         """
@@ -66,9 +67,12 @@ class InjectionMixin(MessagesMixin):
         path = name.split()
         command = self._find_command(path[0], in_guild=not target.is_dm)
         data: JSON = {"id": command["id"], "name": command["name"], "type": command.get("type", 1)}
-        options_payload = _command_options(command, path[1:], dict(options or {}))
+        resolved: JSON = {}
+        options_payload = _command_options(command, path[1:], dict(options or {}), resolved)
         if options_payload:
             data["options"] = options_payload
+        if resolved:
+            data["resolved"] = resolved
         if command.get("guild_id"):
             data["guild_id"] = command["guild_id"]
         return await self._inject_interaction(
@@ -223,9 +227,11 @@ class InjectionMixin(MessagesMixin):
         raise LookupError(f"slash command /{name} is not registered (registered: {registered})")
 
 
-def _command_options(command: JSON, subpath: list[str], values: dict[str, Any]) -> list[JSON]:
+def _command_options(
+    command: JSON, subpath: list[str], values: dict[str, Any], resolved: JSON
+) -> list[JSON]:
     """The ``options`` of a command interaction: nested subcommands, then the leaf's values,
-    checked against the command's registered schema."""
+    checked against the command's registered schema; attachments go into ``resolved``."""
     schema: list[JSON] = command.get("options") or []
     root: list[JSON] = []
     container = root
@@ -245,14 +251,20 @@ def _command_options(command: JSON, subpath: list[str], values: dict[str, Any]) 
     missing = [o["name"] for o in schema if o.get("required") and o["name"] not in values]
     if unknown or missing:
         raise ValueError(f"{label}: unknown options {unknown}, missing required {missing}")
-    container.extend(_option_value(known[name], value) for name, value in values.items())
+    container.extend(
+        _option_value(known[name], value, resolved) for name, value in values.items()
+    )
     return root
 
 
-def _option_value(option: JSON, value: Any) -> JSON:
+def _option_value(option: JSON, value: Any, resolved: JSON) -> JSON:
     otype = OptionType(option["type"])
-    if otype == OptionType.STRING:
-        raw: Any = str(value)
+    if otype == OptionType.ATTACHMENT:
+        attachment = dict(value)  # Discord's attachment object: id, filename, url, size…
+        resolved.setdefault("attachments", {})[str(attachment["id"])] = attachment
+        raw: Any = str(attachment["id"])
+    elif otype == OptionType.STRING:
+        raw = str(value)
     elif otype == OptionType.INTEGER:
         raw = int(value)
     elif otype == OptionType.BOOLEAN:

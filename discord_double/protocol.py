@@ -94,6 +94,7 @@ class OptionType(enum.IntEnum):
     STRING = 3
     INTEGER = 4
     BOOLEAN = 5
+    ATTACHMENT = 11
 
 
 class ComponentType(enum.IntEnum):

@@ -12,9 +12,9 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
+from discord_double import DiscordDouble
 from knowledge.base import KnowledgeBase
 from tests.bot.conftest import running_bot
-from tests.bot.discord_double import DiscordDouble
 from tests.bot.test_bot import KNOWN_QUESTION, ask_in_channel, command, double
 from tests.cli.documents import text_pdf
 from tests.knowledge import hostile_documents as hostile
