@@ -31,8 +31,20 @@ from tokenizers import Tokenizer
 from knowledge.models import Fact
 
 DIMENSIONS = 128
+
+
+def _package_dir(name: str) -> Path:
+    """The folder of an installed package, found without importing it.
+
+    Raises ``ModuleNotFoundError`` when the package is not installed."""
+    spec = find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"{name} is not installed", name=name)
+    return Path(spec.submodule_search_locations[0])
+
+
 # Located, not imported: importing ``wordllama`` configures the root logger.
-_MODEL_DIR = Path(next(iter(find_spec("wordllama").submodule_search_locations)))
+_MODEL_DIR = _package_dir("wordllama")
 WEIGHTS = _MODEL_DIR / "weights" / "l2_supercat_256.safetensors"
 TOKENIZER = _MODEL_DIR / "tokenizers" / "l2_supercat_tokenizer_config.json"
 _MAX_CHARS = 2000
@@ -65,7 +77,9 @@ class Encoder:
     def fact_vector(self, fact: Fact) -> np.ndarray:
         """The normalised mean of the fact's answer and example questions."""
         texts = [fact.answer, *fact.question_texts]
-        return _unit(self.encode(texts).mean(axis=0, keepdims=True))[0]
+        # numpy's stubs type indexing and arithmetic as Any; the annotation restores it.
+        vector: np.ndarray = _unit(self.encode(texts).mean(axis=0, keepdims=True))[0]
+        return vector
 
 
 @cache
@@ -76,4 +90,5 @@ def default_encoder() -> Encoder:
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
+    unit: np.ndarray = vectors / np.maximum(norms, 1e-12)
+    return unit

@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from knowledge.analysis import REAL_WORD_ZIPF, Analyser, cleaned, word_zipf
+from knowledge.analysis import REAL_WORD_ZIPF, Analyser, cleaned
 from knowledge.definitions import passages_saying_what_it_is, with_family
+from knowledge.frequencies import word_zipf
 from knowledge.models import Fact
 from knowledge.semantic import DIMENSIONS, Encoder
 

@@ -89,7 +89,9 @@ def candidates(index: FactIndex, question: Analysis, excluded: list[int]) -> Rea
         return None
     needed_mask = sum(TYPE_BITS[kind] for kind in needed_types)
     weighted = {term: index.weigh(term, w) for term, w in question.weights.items()}
-    term_ids, raw, closeness_weights = [], [], []
+    term_ids: list[int] = []
+    raw: list[float] = []
+    closeness_weights: list[float] = []
     required: list[int] = []
     for term, weight in question.weights.items():
         term_id = index.term_ids.get(term)
@@ -98,7 +100,7 @@ def candidates(index: FactIndex, question: Analysis, excluded: list[int]) -> Rea
             if not known:
                 return None  # no fact uses it, so every fact is vetoed
             required.append(len(term_ids))
-        if known:
+        if known and term_id is not None:  # restated so the type checker sees an int
             term_ids.append(term_id)
             raw.append(weight)
             closeness_weights.append(weighted[term])

@@ -33,7 +33,9 @@ class Meaning:
     def closest_slots(self, count: int) -> list[int]:
         """The ``count`` live slots closest in meaning, closest first."""
         live = int((self.closeness > _NOWHERE).sum())
-        return np.argsort(-self.closeness, kind="stable")[: min(count, live)].tolist()
+        # numpy's stubs type tolist() as Any; the annotation restores it.
+        slots: list[int] = np.argsort(-self.closeness, kind="stable")[: min(count, live)].tolist()
+        return slots
 
 
 def meaning_of(index: FactIndex, question: str, excluded: list[int]) -> Meaning:
