@@ -1,7 +1,9 @@
 """The Discord client: settings and knowledge base in, one extension per concern.
 
->>> async with KnowledgeBot(settings, KnowledgeBase.open(settings.database_path)) as bot:
-...     await bot.start(settings.token)
+Started from a coroutine (``cli.serve``)::
+
+    async with KnowledgeBot(settings, KnowledgeBase.open(settings.database_path)) as bot:
+        await bot.start(settings.token)
 """
 
 from __future__ import annotations

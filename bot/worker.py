@@ -21,7 +21,9 @@ T = TypeVar("T")
 class KnowledgeWorker:
     """Runs functions of the knowledge base, one at a time, off the event loop.
 
-    >>> reply = await worker.run(lambda kb: kb.ask("who owns sscl", place="dm"))
+    In a coroutine::
+
+        reply = await worker.run(lambda kb: kb.ask("who owns sscl", place="dm"))
     """
 
     def __init__(self, kb: KnowledgeBase) -> None:

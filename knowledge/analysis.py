@@ -210,8 +210,9 @@ def word_weight(word: str) -> float:
 class Analyser:
     """Analyses text against a lexicon and a vocabulary of known words.
 
+    >>> from knowledge.lexicon import default_lexicon
     >>> analyser = Analyser(default_lexicon(), vocabulary=["steria", "contract"])
-    >>> analyser.analyse("how much is the steira contrct worth").terms
+    >>> analyser.analyse("whats the steira contrat worth").terms
     ('steria', 'contract', 'worth')
     """
 

@@ -1,8 +1,9 @@
 """The knowledge base as the bot and the command line use it.
 
->>> kb = KnowledgeBase.open("data/knowledge.db")
+>>> kb = KnowledgeBase.open(":memory:")
 >>> reply = kb.ask("who owns sscl", place="console")
->>> reply.match.outcome, reply.fact.id if reply.fact else None
+>>> reply.match.outcome, reply.source.key if reply.source else None
+(<Outcome.ANSWER: 'answer'>, 'steria-article-2013')
 """
 
 from __future__ import annotations

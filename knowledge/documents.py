@@ -10,8 +10,6 @@ process under a memory and a time limit, and the reading itself refuses a
 document over any of the limits below (``InvalidDocument``, naming the limit).
 The bot and the CLI both call ``extract``; the curated documents shipped with
 the project are trusted and read in-process with ``extract_text``.
-
->>> extract(Path("circular.pdf").read_bytes(), "circular.pdf")
 """
 
 from __future__ import annotations

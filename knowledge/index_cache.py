@@ -21,7 +21,11 @@ The file is written whole, then renamed into place.
 The file is a pickle, so whoever can write beside the database can make the
 bot run code; that folder is as trusted as the database and the code.
 
->>> matcher = matcher_for(db, cache_path("data/knowledge.db"))
+``matcher_for(db, cache_path(path))`` loads or builds the matcher of the
+database at ``path``; an in-memory database has no saved index:
+
+>>> str(cache_path("data/knowledge.db")), cache_path(":memory:")
+('data/knowledge.db.matcher-cache', None)
 """
 
 from __future__ import annotations

@@ -1,8 +1,12 @@
 """Facts, their sources and their history, in SQLite.
 
+>>> from knowledge.curated import load_curated
+>>> from knowledge.database import open_database
 >>> store = FactStore(open_database(":memory:"))
->>> store.load_curated(load_curated())
->>> store.fact(1).answer
+>>> store.load_curated(load_curated()).added == store.count_facts()
+True
+>>> store.fact(1).source_key
+'steria-article-2013'
 """
 
 from __future__ import annotations
@@ -61,9 +65,7 @@ class FactStream:
 
     For readers that go over the facts more than once without keeping them
     (the ``Matcher`` reads them twice): with 100,000 facts, holding every
-    ``Fact`` at once would cost over 100 MB.
-
-    >>> Matcher(store.fact_stream())
+    ``Fact`` at once would cost over 100 MB: ``Matcher(store.fact_stream())``.
     """
 
     def __init__(self, store: FactStore) -> None:
