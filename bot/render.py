@@ -1,9 +1,9 @@
 """Embeds for facts, suggestions, the unanswered log and statistics.
 
 Pure functions of the core's models, clipped to Discord's limits. The fact
-embed also carries what a button on it needs after a restart: the fact id
-(footer) and the member's question (the "You asked" field); ``fact_id_of``
-and ``question_of`` read them back.
+and suggestions embeds also carry the one thing a button on them needs that
+its custom id cannot hold: the member's question, in the "You asked" field,
+which ``question_of`` reads back.
 """
 
 from __future__ import annotations
@@ -37,10 +37,6 @@ QUESTION_FIELD = "You asked"
 PRIVACY_SHOWN = 10
 """Notify requests listed by /privacy; ten fields of 300 characters stay under the embed total."""
 PRIVACY_TEXT_CHARS = 300
-_FACT_FOOTER = re.compile(r"Fact (\d{1,9})")
-_SUGGESTED_FACT = re.compile(r"\(fact (\d{1,9})\)")
-
-
 _LINKABLE_URL = re.compile(r"https?://[^\s()<>\[\]]+")
 LINK_LABEL_CHARS = 300
 
@@ -80,6 +76,13 @@ def fact_embed(fact: Fact, source: Source, *, question: str | None = None) -> di
     return embed
 
 
+def question_of(embed: discord.Embed) -> str | None:
+    """The member's question ``fact_embed`` or ``suggestions_embed``
+    recorded (its start, if it had to be shortened)."""
+    value = next((f.value for f in embed.fields if f.name == QUESTION_FIELD and f.value), None)
+    return None if value is None else value.removesuffix(SHORTENED)
+
+
 PARAGRAPH_SIDE_CHARS = 1_500
 """Text shown either side of the quote in "Read more"; with the quote it fits a description."""
 
@@ -106,18 +109,6 @@ def paragraph_embed(paragraph: QuotedParagraph) -> discord.Embed:
     return embed
 
 
-def fact_id_of(embed: discord.Embed) -> int | None:
-    """The fact id ``fact_embed`` put in the footer, if this is such an embed."""
-    found = _FACT_FOOTER.fullmatch(embed.footer.text or "")
-    return int(found.group(1)) if found else None
-
-
-def question_of(embed: discord.Embed) -> str | None:
-    """The member's question ``fact_embed`` recorded (its start, if it had to be shortened)."""
-    value = next((f.value for f in embed.fields if f.name == QUESTION_FIELD and f.value), None)
-    return None if value is None else value.removesuffix(SHORTENED)
-
-
 def suggestions_embed(facts: Sequence[Fact], *, question: str) -> discord.Embed:
     """The facts the member may have meant, numbered, and the question they asked."""
     lines = [
@@ -131,11 +122,6 @@ def suggestions_embed(facts: Sequence[Fact], *, question: str) -> discord.Embed:
     )
     embed.add_field(name=QUESTION_FIELD, value=field_value(question))
     return embed
-
-
-def suggested_fact_ids(embed: discord.Embed) -> set[int]:
-    """The fact ids ``suggestions_embed`` listed."""
-    return {int(found) for found in _SUGGESTED_FACT.findall(embed.description or "")}
 
 
 def search_embed(query: str, facts: Sequence[Fact]) -> discord.Embed:

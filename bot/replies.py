@@ -1,59 +1,42 @@
 """What the bot says to a member's question, and the buttons on it.
 
-Buttons are ``DynamicItem``s: their state is in the custom_id, so they work
-after a restart, and anyone could craft one, so every id read from a
-custom_id is checked against the message the button is on before it counts:
+Each button is a ``PersistentButton`` (``bot.buttons``): its state is its
+custom id. The one thing a button needs that no custom id can hold, the
+member's question, is read from the "You asked" field of the embed the
+button is on (``render.question_of``, beside the embeds that write it):
 
 * ``kb:fact:<fact>`` shows a fact (anyone may see any fact: ``/fact show``);
 * ``kb:choose:<fact>:<asker>`` ("did you mean" this fact) shows it too, and
-  when the member who asked picks a fact the embed lists, the wording and the
-  fact are kept as a proposal for reps to review (``KnowledgeBase.choose``);
+  when the member who asked picks it, the wording and the fact are kept as a
+  proposal for reps to review (``KnowledgeBase.choose``);
+* ``kb:noneofthese:<asker>`` logs the question for a rep, only for the asker;
 * ``kb:helpful:<fact>`` thanks the member;
 * ``kb:reject:<fact>:<asker>`` ("not what I asked") works only for the member
-  who asked, only when ``<fact>`` is the fact in the message's embed footer,
-  and takes the question from the embed's "You asked" field (so it survives
-  restarts and needs nothing stored);
+  who asked, and logs the question for a rep with that fact;
 * ``kb:passage:<fact>`` ("Read more") shows, privately, the paragraph of the
   fact's source around its quote (anyone may read any source);
-* ``kb:notify:<entry>`` works only on the reply that names question
-  ``<entry>``; it is the only thing that stores a member's id.
+* ``kb:notify:<entry>`` is the only thing that stores a member's id.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import discord
-from discord.ui import Button, DynamicItem
 
-from bot.client import knowledge_of
-from bot.errors import guarded
-from bot.interactions import Outgoing, respond, within_deadline
-from bot.limits import BUTTON_LABEL_CHARS, BUTTONS, ELLIPSIS, clip
-from bot.render import (
-    fact_embed,
-    fact_id_of,
-    paragraph_embed,
-    question_of,
-    suggested_fact_ids,
-    suggestions_embed,
-)
+from bot.buttons import ButtonInteraction, PersistentButton
+from bot.interactions import Outgoing, respond
+from bot.limits import BUTTONS
+from bot.render import fact_embed, paragraph_embed, question_of, suggestions_embed
 from knowledge.base import KnowledgeBase, Reply
 from knowledge.conversation import friendly_reply
 from knowledge.models import Fact, Source, Unanswered, UnansweredStatus
-
-Interaction = discord.Interaction[Any]
-"""How discord.py types a button's interaction: for any client (see ``knowledge_of``)."""
 
 DID_YOU_MEAN = "I'm not sure I understood. Did you mean one of these?"
 NOT_LOGGED = "I don't know yet, and I couldn't log your question. Please ask a rep directly."
 ONLY_THE_ASKER = "Only the member who asked can say that. Ask me your own question!"
 STALE_BUTTON = "That button doesn't match this message any more. Please ask your question again."
-_LOGGED_REFERENCE = re.compile(r"\(question (\d{1,9})\)")
-_FACT = r"[0-9]{1,9}"
-_USER = r"[0-9]{1,20}"
 
 
 def place_of(channel: discord.abc.Snowflake | None) -> str:
@@ -65,12 +48,6 @@ def place_of(channel: discord.abc.Snowflake | None) -> str:
 
 def logged_text(entry_id: int) -> str:
     return f"I don't know yet, I've logged this for a rep (question {entry_id})."
-
-
-def logged_entry_id(content: str) -> int | None:
-    """The question number ``logged_text`` (or the reject reply) put in a message."""
-    found = _LOGGED_REFERENCE.search(content)
-    return int(found.group(1)) if found else None
 
 
 def answer_message(reply: Reply, *, asker_id: int) -> Outgoing:
@@ -141,125 +118,70 @@ def _fact_with_source(fact_id: int) -> Callable[[KnowledgeBase], tuple[Fact, Sou
     return read
 
 
-async def _askers_question(
-    interaction: Interaction, asker_id: int, *, fact_id: int | None = None
-) -> str | None:
+async def _askers_question(interaction: ButtonInteraction, asker_id: int) -> str | None:
     """The question in the pressed message's embed, when the presser is the member
-    who asked it (and, given ``fact_id``, the embed shows that fact); otherwise the
-    presser is told why nothing happens, and None is returned."""
+    who asked it; otherwise the presser is told why nothing happens, and None is
+    returned."""
     if interaction.user.id != asker_id:
         await respond(interaction, Outgoing(content=ONLY_THE_ASKER), ephemeral=True)
         return None
     embeds = interaction.message.embeds if interaction.message else []
     question = question_of(embeds[0]) if embeds else None
-    if question is None or (fact_id is not None and fact_id_of(embeds[0]) != fact_id):
+    if question is None:
         await respond(interaction, Outgoing(content=STALE_BUTTON), ephemeral=True)
         return None
     return question
 
 
-class FactButton(DynamicItem[Button[Any]], template=rf"kb:fact:(?P<fact>{_FACT})"):
+class FactButton(PersistentButton, id_format="kb:fact:{fact_id:row}"):
     """Shows one fact, privately, to whoever presses it."""
 
-    def __init__(self, fact_id: int, *, label: str) -> None:
-        super().__init__(
-            Button(
-                label=clip(label, BUTTON_LABEL_CHARS, marker=ELLIPSIS),
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"kb:fact:{fact_id}",
-            )
-        )
+    def __init__(self, fact_id: int, *, label: str | None = None) -> None:
         self.fact_id = fact_id
+        super().__init__(label=label or str(fact_id))
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> FactButton:
-        label = item.label if isinstance(item, Button) and item.label else match["fact"]
-        return cls(int(match["fact"]), label=label)
-
-    async def callback(self, interaction: Interaction) -> None:
-        await guarded(interaction, lambda: self._show(interaction))
-
-    async def _show(self, interaction: Interaction) -> None:
-        work = knowledge_of(interaction).run(_fact_with_source(self.fact_id))
-        fact, source = await within_deadline(interaction, work, ephemeral=True)
+    async def pressed(self, interaction: ButtonInteraction) -> None:
+        fact, source = await self.run(interaction, _fact_with_source(self.fact_id))
         await respond(interaction, fact_message(fact, source), ephemeral=True)
 
 
-class ChooseButton(
-    DynamicItem[Button[Any]], template=rf"kb:choose:(?P<fact>{_FACT}):(?P<asker>{_USER})"
-):
+class ChooseButton(PersistentButton, id_format="kb:choose:{fact_id:row}:{asker_id:user}"):
     """A "did you mean" fact: shows it, and proposes the asker's choice to reps."""
 
-    def __init__(self, fact_id: int, asker_id: int, *, label: str) -> None:
-        super().__init__(
-            Button(
-                label=clip(label, BUTTON_LABEL_CHARS, marker=ELLIPSIS),
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"kb:choose:{fact_id}:{asker_id}",
-            )
-        )
+    def __init__(self, fact_id: int, asker_id: int, *, label: str | None = None) -> None:
         self.fact_id = fact_id
         self.asker_id = asker_id
+        super().__init__(label=label or str(fact_id))
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ChooseButton:
-        label = item.label if isinstance(item, Button) and item.label else match["fact"]
-        return cls(int(match["fact"]), int(match["asker"]), label=label)
-
-    async def callback(self, interaction: Interaction) -> None:
-        await guarded(interaction, lambda: self._choose(interaction))
-
-    async def _choose(self, interaction: Interaction) -> None:
+    async def pressed(self, interaction: ButtonInteraction) -> None:
         embeds = interaction.message.embeds if interaction.message else []
-        listed = bool(embeds) and self.fact_id in suggested_fact_ids(embeds[0])
         by_asker = interaction.user.id == self.asker_id
-        question = question_of(embeds[0]) if listed and by_asker else None
+        question = question_of(embeds[0]) if embeds and by_asker else None
 
         def choose(kb: KnowledgeBase) -> tuple[Fact, Source]:
-            if question is None:  # a bystander, or a crafted button: show, propose nothing
+            if question is None:  # a bystander: show, propose nothing
                 fact = kb.facts.fact(self.fact_id)
             else:
                 fact = kb.choose(question, self.fact_id)
             return fact, kb.facts.source(fact.source_key)
 
-        work = knowledge_of(interaction).run(choose)
-        fact, source = await within_deadline(interaction, work, ephemeral=True)
+        fact, source = await self.run(interaction, choose)
         await respond(interaction, fact_message(fact, source), ephemeral=True)
 
 
-class NoneOfTheseButton(DynamicItem[Button[Any]], template=rf"kb:noneofthese:(?P<asker>{_USER})"):
+class NoneOfTheseButton(PersistentButton, id_format="kb:noneofthese:{asker_id:user}"):
     """Under "did you mean": the asker says no suggestion fits; logs the question for a rep."""
 
     def __init__(self, asker_id: int) -> None:
-        super().__init__(
-            Button(
-                label="None of these",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"kb:noneofthese:{asker_id}",
-            )
-        )
         self.asker_id = asker_id
+        super().__init__(label="None of these")
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> NoneOfTheseButton:
-        return cls(int(match["asker"]))
-
-    async def callback(self, interaction: Interaction) -> None:
-        await guarded(interaction, lambda: self._log(interaction))
-
-    async def _log(self, interaction: Interaction) -> None:
+    async def pressed(self, interaction: ButtonInteraction) -> None:
         question = await _askers_question(interaction, self.asker_id)
         if question is None:
             return
         place = place_of(interaction.channel)
-        work = knowledge_of(interaction).run(lambda kb: kb.none_of_these(question, place=place))
-        entry = await within_deadline(interaction, work, ephemeral=True)
+        entry = await self.run(interaction, lambda kb: kb.none_of_these(question, place=place))
         logged = (
             Outgoing(content=logged_text(entry.id), view=_notify_view(entry.id))
             if entry is not None
@@ -268,93 +190,45 @@ class NoneOfTheseButton(DynamicItem[Button[Any]], template=rf"kb:noneofthese:(?P
         await respond(interaction, logged, ephemeral=True)
 
 
-class HelpfulButton(DynamicItem[Button[Any]], template=rf"kb:helpful:(?P<fact>{_FACT})"):
+class HelpfulButton(PersistentButton, id_format="kb:helpful:{fact_id:row}"):
     """Thanks the member; nothing is stored."""
 
     def __init__(self, fact_id: int) -> None:
-        super().__init__(
-            Button(
-                label="Helpful",
-                emoji="👍",
-                style=discord.ButtonStyle.success,
-                custom_id=f"kb:helpful:{fact_id}",
-            )
-        )
+        self.fact_id = fact_id
+        super().__init__(label="Helpful", emoji="👍", style=discord.ButtonStyle.success)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> HelpfulButton:
-        return cls(int(match["fact"]))
-
-    async def callback(self, interaction: Interaction) -> None:
-        thanks = Outgoing(content="Thanks, glad it helped.")
-        await guarded(interaction, lambda: respond(interaction, thanks, ephemeral=True))
+    async def pressed(self, interaction: ButtonInteraction) -> None:
+        await respond(interaction, Outgoing(content="Thanks, glad it helped."), ephemeral=True)
 
 
-class RejectButton(
-    DynamicItem[Button[Any]], template=rf"kb:reject:(?P<fact>{_FACT}):(?P<asker>{_USER})"
-):
+class RejectButton(PersistentButton, id_format="kb:reject:{fact_id:row}:{asker_id:user}"):
     """The "not what I asked" button: logs the question for a rep, offers other facts."""
 
     def __init__(self, fact_id: int, asker_id: int) -> None:
-        super().__init__(
-            Button(
-                label="Not what I asked",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"kb:reject:{fact_id}:{asker_id}",
-            )
-        )
         self.fact_id = fact_id
         self.asker_id = asker_id
+        super().__init__(label="Not what I asked")
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> RejectButton:
-        return cls(int(match["fact"]), int(match["asker"]))
-
-    async def callback(self, interaction: Interaction) -> None:
-        await guarded(interaction, lambda: self._reject(interaction))
-
-    async def _reject(self, interaction: Interaction) -> None:
-        question = await _askers_question(interaction, self.asker_id, fact_id=self.fact_id)
+    async def pressed(self, interaction: ButtonInteraction) -> None:
+        question = await _askers_question(interaction, self.asker_id)
         if question is None:
             return
         place = place_of(interaction.channel)
-        work = knowledge_of(interaction).run(
-            lambda kb: kb.reject(question, self.fact_id, place=place)
+        reply = await self.run(
+            interaction, lambda kb: kb.reject(question, self.fact_id, place=place)
         )
-        reply = await within_deadline(interaction, work, ephemeral=True)
         await respond(interaction, rejected_message(reply, asker_id=self.asker_id), ephemeral=True)
 
 
-class PassageButton(DynamicItem[Button[Any]], template=rf"kb:passage:(?P<fact>{_FACT})"):
+class PassageButton(PersistentButton, id_format="kb:passage:{fact_id:row}"):
     """ "Read more": the paragraph around the fact's quote, privately, to whoever presses it."""
 
     def __init__(self, fact_id: int) -> None:
-        super().__init__(
-            Button(
-                label="Read more",
-                emoji="📄",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"kb:passage:{fact_id}",
-            )
-        )
         self.fact_id = fact_id
+        super().__init__(label="Read more", emoji="📄")
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> PassageButton:
-        return cls(int(match["fact"]))
-
-    async def callback(self, interaction: Interaction) -> None:
-        await guarded(interaction, lambda: self._show(interaction))
-
-    async def _show(self, interaction: Interaction) -> None:
-        work = knowledge_of(interaction).run(lambda kb: kb.paragraph(self.fact_id))
-        paragraph = await within_deadline(interaction, work, ephemeral=True)
+    async def pressed(self, interaction: ButtonInteraction) -> None:
+        paragraph = await self.run(interaction, lambda kb: kb.paragraph(self.fact_id))
         if paragraph is None:
             text = "I don't have this source's text, so I can't show more of it."
             await respond(interaction, Outgoing(content=text), ephemeral=True)
@@ -362,34 +236,16 @@ class PassageButton(DynamicItem[Button[Any]], template=rf"kb:passage:(?P<fact>{_
         await respond(interaction, Outgoing(embeds=(paragraph_embed(paragraph),)), ephemeral=True)
 
 
-class NotifyButton(DynamicItem[Button[Any]], template=rf"kb:notify:(?P<entry>{_FACT})"):
+class NotifyButton(PersistentButton, id_format="kb:notify:{entry_id:row}"):
     """Stores the presser's id so that they are told when a rep answers the question."""
 
     def __init__(self, entry_id: int) -> None:
-        super().__init__(
-            Button(
-                label="Notify me when it's answered",
-                emoji="🔔",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"kb:notify:{entry_id}",
-            )
-        )
         self.entry_id = entry_id
+        super().__init__(
+            label="Notify me when it's answered", emoji="🔔", style=discord.ButtonStyle.primary
+        )
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> NotifyButton:
-        return cls(int(match["entry"]))
-
-    async def callback(self, interaction: Interaction) -> None:
-        await guarded(interaction, lambda: self._subscribe(interaction))
-
-    async def _subscribe(self, interaction: Interaction) -> None:
-        content = interaction.message.content if interaction.message else ""
-        if logged_entry_id(content) != self.entry_id:
-            await respond(interaction, Outgoing(content=STALE_BUTTON), ephemeral=True)
-            return
+    async def pressed(self, interaction: ButtonInteraction) -> None:
         user_id, channel_id = str(interaction.user.id), str(interaction.channel_id or "")
 
         def subscribe(kb: KnowledgeBase) -> tuple[Unanswered, Fact | None, Source | None]:
@@ -401,8 +257,7 @@ class NotifyButton(DynamicItem[Button[Any]], template=rf"kb:notify:(?P<entry>{_F
             fact, source = _fact_with_source(entry.resolved_fact_id)(kb)
             return entry, fact, source
 
-        work = knowledge_of(interaction).run(subscribe)
-        entry, fact, source = await within_deadline(interaction, work, ephemeral=True)
+        entry, fact, source = await self.run(interaction, subscribe)
         if fact is not None and source is not None:
             answered = Outgoing(
                 content="A rep has already answered this:", embeds=(fact_embed(fact, source),)

@@ -10,16 +10,14 @@ import dataclasses
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
-from discord.ui import Button, DynamicItem
 
-from bot.checks import actor_of, is_rep, rep_only, require_rep
-from bot.client import KnowledgeBot, knowledge_of
-from bot.errors import guarded
+from bot.buttons import ButtonInteraction, PersistentButton
+from bot.checks import actor_of, is_rep, rep_only
+from bot.client import KnowledgeBot
 from bot.interactions import Outgoing, respond, within_deadline
 from bot.limits import (
     CHOICE_NAME_CHARS,
@@ -109,7 +107,12 @@ def refused_quote_message(
     error: QuoteNotInSource, *, fact_id: int | None, answer: str, questions: str, source: str
 ) -> Outgoing:
     """The refusal of a quote not in its source, with the closest passage and, when the
-    fact fits in the message, a "Use this passage" button that carries it out."""
+    fact fits in the message, a "Use this passage" button that carries it out.
+
+    The passage, and a new fact's answer, questions and source, are too long for
+    the button's custom id: they are fields of the refusal's embed, which
+    ``refused_fields`` reads back.
+    """
     embed = discord.Embed(title="The quote is not in the source", colour=COLOUR)
     fits = error.passage is not None and all(
         len(text) <= EMBED_FIELD_VALUE_CHARS for text in (error.passage, answer, questions)
@@ -126,42 +129,31 @@ def refused_quote_message(
     return Outgoing(content=str(error), embeds=(embed,), view=view)
 
 
-class UsePassageButton(DynamicItem[Button[Any]], template=r"kb:usepassage:(?P<fact>[0-9]{1,9})"):
+def refused_fields(embeds: Sequence[discord.Embed]) -> dict[str, str]:
+    """The fields ``refused_quote_message`` wrote, by name; raises ``InvalidFact``
+    when there is no passage to use."""
+    fields = {f.name or "": f.value or "" for f in embeds[0].fields} if embeds else {}
+    if not fields.get(PASSAGE_FIELD):
+        raise InvalidFact("this message has no passage to use")
+    return fields
+
+
+class UsePassageButton(PersistentButton, id_format="kb:usepassage:{fact_id:row}", rep_only=True):
     """ "Use this passage": add the refused fact (``kb:usepassage:0``) or change fact
     ``<fact>``'s quote to the closest passage, read from the refusal message.
 
-    Rep-only, checked again at every press; the passage is checked against the
-    source again by the knowledge base, so a crafted message changes nothing it
-    would not accept from a rep's command.
+    The passage is checked against the source again by the knowledge base, so
+    a crafted message changes nothing it would not accept from a rep's command.
     """
 
     def __init__(self, fact_id: int) -> None:
-        super().__init__(
-            Button(
-                label="Use this passage",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"kb:usepassage:{fact_id}",
-            )
-        )
         self.fact_id = fact_id
+        super().__init__(label="Use this passage", style=discord.ButtonStyle.primary)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> UsePassageButton:
-        return cls(int(match["fact"]))
-
-    async def callback(self, interaction: Interaction) -> None:
-        await guarded(interaction, lambda: self._use(interaction))
-
-    async def _use(self, interaction: Interaction) -> None:
-        await require_rep(interaction)
+    async def pressed(self, interaction: ButtonInteraction) -> None:
         actor = actor_of(interaction.user)
-        embeds = interaction.message.embeds if interaction.message else []
-        fields = {f.name: f.value or "" for f in embeds[0].fields} if embeds else {}
-        passage = fields.get(PASSAGE_FIELD)
-        if not passage:
-            raise InvalidFact("this message has no passage to use")
+        fields = refused_fields(interaction.message.embeds if interaction.message else [])
+        passage = fields[PASSAGE_FIELD]
 
         def use(kb: KnowledgeBase) -> tuple[Fact, Source]:
             if self.fact_id:
@@ -176,9 +168,7 @@ class UsePassageButton(DynamicItem[Button[Any]], template=r"kb:usepassage:(?P<fa
                 )
             return _fact_with_source(kb, fact)
 
-        fact, source = await within_deadline(
-            interaction, knowledge_of(interaction).run(use), ephemeral=True
-        )
+        fact, source = await self.run(interaction, use)
         verb = "Changed" if self.fact_id else "Added"
         await respond(
             interaction,

@@ -8,26 +8,19 @@ approved wording becomes an example question of its fact at once.
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
-from discord.ui import Button, DynamicItem
 
-from bot.checks import actor_of, rep_only, require_rep
-from bot.client import KnowledgeBot, knowledge_of
-from bot.errors import guarded
+from bot.buttons import ButtonInteraction, PersistentButton
+from bot.checks import actor_of, rep_only
+from bot.client import KnowledgeBot
 from bot.interactions import Outgoing, respond, respond_update, within_deadline
 from bot.render import proposal_embed, stats_embed
 from knowledge.base import KnowledgeBase
 
 PERIODS_DAYS = (7, 30)
 TOP_OPEN = 5
-
-ButtonInteraction = discord.Interaction[Any]
-"""How discord.py types a button's interaction: for any client (see ``knowledge_of``)."""
 
 
 def review_message(kb: KnowledgeBase) -> Outgoing:
@@ -44,35 +37,22 @@ def review_message(kb: KnowledgeBase) -> Outgoing:
 
 
 class ProposalButton(
-    DynamicItem[Button[Any]],
-    template=r"kb:proposal:(?P<verdict>approve|reject):(?P<proposal>[0-9]{1,9})",
+    PersistentButton,
+    id_format="kb:proposal:{verdict:approve|reject}:{proposal_id:row}",
+    rep_only=True,
 ):
-    """Approve / Reject on ``/kb review``; rep-only, checked again at every press."""
+    """Approve / Reject on ``/kb review``."""
 
     def __init__(self, verdict: str, proposal_id: int) -> None:
-        super().__init__(
-            Button(
-                label="Approve" if verdict == "approve" else "Reject",
-                style=discord.ButtonStyle.success
-                if verdict == "approve"
-                else discord.ButtonStyle.danger,
-                custom_id=f"kb:proposal:{verdict}:{proposal_id}",
-            )
-        )
         self.verdict = verdict
         self.proposal_id = proposal_id
+        approve = verdict == "approve"
+        super().__init__(
+            label="Approve" if approve else "Reject",
+            style=discord.ButtonStyle.success if approve else discord.ButtonStyle.danger,
+        )
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: ButtonInteraction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ProposalButton:
-        return cls(match["verdict"], int(match["proposal"]))
-
-    async def callback(self, interaction: ButtonInteraction) -> None:
-        await guarded(interaction, lambda: self._decide(interaction))
-
-    async def _decide(self, interaction: ButtonInteraction) -> None:
-        await require_rep(interaction)
+    async def pressed(self, interaction: ButtonInteraction) -> None:
         actor = actor_of(interaction.user)
 
         def decide(kb: KnowledgeBase) -> Outgoing:
@@ -82,8 +62,7 @@ class ProposalButton(
                 kb.reject_proposal(self.proposal_id, actor=actor)
             return review_message(kb)
 
-        work = knowledge_of(interaction).run(decide)
-        outgoing = await within_deadline(interaction, work, ephemeral=True, update=True)
+        outgoing = await self.run(interaction, decide, update=True)
         await respond_update(interaction, outgoing)
 
 

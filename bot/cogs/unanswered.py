@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
-from discord.ui import Button, DynamicItem
 
-from bot.checks import actor_of, rep_only, require_rep
-from bot.client import KnowledgeBot, knowledge_of
-from bot.errors import guarded
+from bot.buttons import ButtonInteraction, PersistentButton
+from bot.checks import actor_of, rep_only
+from bot.client import KnowledgeBot
 from bot.interactions import Outgoing, respond, respond_update, within_deadline
 from bot.limits import clip
 from bot.render import fact_embed, unanswered_embed
@@ -34,8 +31,6 @@ from knowledge.models import Fact, NotifyRequest, Source, Unanswered
 log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction[KnowledgeBot]
-ButtonInteraction = discord.Interaction[Any]
-"""How discord.py types a button's interaction: for any client (see ``knowledge_of``)."""
 EntryId = app_commands.Range[int, 1, 999_999_999]
 FactId = app_commands.Range[int, 1, 999_999_999]
 
@@ -58,35 +53,19 @@ def unanswered_page(entries: Sequence[Unanswered], page: int) -> Outgoing:
 
 
 class PageButton(
-    DynamicItem[Button[Any]],
-    template=r"kb:unanswered:(?P<direction>prev|next):(?P<page>[0-9]{1,4})",
+    PersistentButton,
+    id_format="kb:unanswered:{direction:prev|next}:{page:page}",
+    rep_only=True,
 ):
-    """Previous / Next on ``/unanswered list``; rep-only, checked again at every press."""
+    """Previous / Next on ``/unanswered list``."""
 
     def __init__(self, direction: str, page: int, *, disabled: bool = False) -> None:
-        super().__init__(
-            Button(
-                label="Previous" if direction == "prev" else "Next",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"kb:unanswered:{direction}:{page}",
-                disabled=disabled,
-            )
-        )
+        self.direction = direction
         self.page = page
+        super().__init__(label="Previous" if direction == "prev" else "Next", disabled=disabled)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: ButtonInteraction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> PageButton:
-        return cls(match["direction"], int(match["page"]))
-
-    async def callback(self, interaction: ButtonInteraction) -> None:
-        await guarded(interaction, lambda: self._turn(interaction))
-
-    async def _turn(self, interaction: ButtonInteraction) -> None:
-        await require_rep(interaction)
-        work = knowledge_of(interaction).run(lambda kb: kb.unanswered.entries())
-        entries = await within_deadline(interaction, work, ephemeral=True, update=True)
+    async def pressed(self, interaction: ButtonInteraction) -> None:
+        entries = await self.run(interaction, lambda kb: kb.unanswered.entries(), update=True)
         await respond_update(interaction, unanswered_page(entries, self.page))
 
 

@@ -8,6 +8,7 @@ ephemeral flags, allowed mentions, and what the knowledge base then holds.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import threading
 from collections import Counter
@@ -583,43 +584,38 @@ async def test_anyone_can_show_and_search_facts_but_only_reps_see_history(
     ]  # the owner manages the server
 
 
-async def test_crafted_buttons_do_nothing_privileged(
-    double: DiscordDouble, kb: KnowledgeBase
+async def test_a_press_of_a_button_the_message_does_not_carry_does_nothing(
+    discord_double: DiscordDouble, kb: KnowledgeBase
 ) -> None:
+    """Buttons trust their custom id: only the bot writes its messages' buttons, and a
+    custom id the message does not carry (which Discord refuses to send) reaches none."""
+    double = discord_double
     fact = fact_for(kb, "who owns sscl")
     other = kb.ask("recommend a film for tonight", place="console").logged
     assert other is not None
+    forged = [
+        "kb:unanswered:next:0",
+        f"kb:reject:{fact.id + 1}:{double.member.id}",
+        f"kb:notify:{other.id}",
+        f"kb:choose:{fact.id + 1}:{double.member.id}",
+    ]
+    forged_ids = {str(10**18 + number) for number in range(len(forged))}
     async with running_bot(double, kb):
         reply = await ask_in_channel(double, double.member, double.other_channel, KNOWN_QUESTION)
-        crafted = [
-            "kb:unanswered:next:0",
-            f"kb:reject:{fact.id + 1}:{double.member.id}",
-            f"kb:notify:{other.id}",
-            "kb:fact:999999",
-            f"kb:choose:{fact.id + 1}:{double.member.id}",
-        ]
-        stored = double.message(reply["id"])
-        stored["components"].append(
-            {
-                "type": 1,
-                "components": [
-                    {"type": 2, "style": 2, "label": "x", "custom_id": custom_id}
-                    for custom_id in crafted
-                ],
-            }
-        )
-        responses = [await click(double, double.member, reply["id"], c) for c in crafted]
+        helpful = f"kb:helpful:{fact.id}"
+        genuine = await double.click_button(double.member, reply["id"], helpful)
+        for interaction_id, custom_id in zip(sorted(forged_ids), forged, strict=True):
+            payload = copy.deepcopy(genuine.payload)
+            payload.update(id=interaction_id, token=f"forged.{interaction_id}")
+            payload["data"]["custom_id"] = custom_id
+            await double.dispatch("INTERACTION_CREATE", payload)
+        # The bot handles presses in order: once a later one is answered, the forged are done.
+        await click(double, double.member, reply["id"], helpful)
 
-    assert all(r.ephemeral for r in responses)
-    page, reject, notify, missing, choose = responses
-    assert "only reps" in page.body["content"].lower() and page.body["embeds"] == []
-    assert "recommend a film" not in str(page.body)
+    assert not double.find_requests(lambda r: r.params.get("interaction_id") in forged_ids)
     assert kb.unanswered.entries() == [other]  # no rejection logged
     assert kb.unanswered.notify_requests(other.id) == []
-    assert missing.body["content"] == "there is no fact 999999"
-    assert reject.body["content"] and notify.body["content"]
-    assert choose.embed["footer"]["text"] == f"Fact {fact.id + 1}"  # shown, as /fact show would
-    assert kb.proposals.pending() == []  # but nothing proposed: that fact was not suggested
+    assert kb.proposals.pending() == []
 
 
 async def test_kb_stats_for_reps(double: DiscordDouble, kb: KnowledgeBase) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from discord.ui import DynamicItem
 
+from bot.buttons import PersistentButton
 from bot.cogs.facts import UsePassageButton
 from bot.cogs.stats import ProposalButton
 from bot.cogs.unanswered import PageButton
@@ -53,7 +54,7 @@ def rep_command_options(kb: KnowledgeBase, entry_id: int) -> dict[str, dict[str,
 
 
 def rep_buttons() -> set[str]:
-    """Every dynamic button class the bot defines, less the members' reply buttons.
+    """Every dynamic button class the bot defines, less their base and the members' reply buttons.
 
     By name: discord.py imports an extension afresh at each load, so a class
     may exist once per bot started in this session.
@@ -65,7 +66,7 @@ def rep_buttons() -> set[str]:
             pending.append(subclass)
             if subclass.__module__.startswith("bot."):
                 found.add(qualified(subclass))
-    return found - {qualified(button) for button in REPLY_BUTTONS}
+    return found - {qualified(button) for button in (PersistentButton, *REPLY_BUTTONS)}
 
 
 def qualified(cls: type[Any]) -> str:
