@@ -65,15 +65,16 @@ class IdFormat:
         self.fields: dict[str, str] = {}
         """Each field's name and kind, in order."""
         template, plain = "", ""
-        for literal, name, kind, _ in Formatter().parse(text):
+        for literal, name, spec, _ in Formatter().parse(text):
             template += re.escape(literal)
             plain += literal.replace("{", "{{").replace("}", "}}")
             if name is None:
                 continue
-            pattern = KINDS.get(kind or "") or (kind if _WORDS.fullmatch(kind or "") else None)
+            kind = spec or ""
+            pattern = KINDS.get(kind) or (kind if _WORDS.fullmatch(kind) else None)
             if not name.isidentifier() or pattern is None or name in self.fields:
                 raise TypeError(f"custom id format {text!r}: bad field {{{name}:{kind}}}")
-            self.fields[name] = kind or ""
+            self.fields[name] = kind
             template += f"(?P<{name}>{pattern})"
             plain += f"{{{name}}}"
         self.template = re.compile(template)
