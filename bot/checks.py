@@ -1,8 +1,9 @@
 """Who is a rep: the one permission check of the bot.
 
-``rep_only()`` decorates every rep command; every rep button calls
-``require_rep(interaction)`` again before it does anything, because a button
-can be pressed by anyone who sees it (or crafted).
+``rep_only()`` decorates every rep command; every rep button (a
+``PersistentButton`` made with ``rep_only=True``) calls
+``require_rep(interaction)`` again at each press, because a button can be
+pressed by anyone who sees it.
 """
 
 from __future__ import annotations
