@@ -192,9 +192,12 @@ class KnowledgeBase:
             assert match.fact_id is not None
             fact = self.facts.fact(match.fact_id)
             return Reply(question, match, fact=fact, source=self.facts.source(fact.source_key))
+        logged = self._log(question, place, match)
         if match.outcome is Outcome.SUGGESTIONS:
-            return self._suggest(question, match)
-        return Reply(question, match, logged=self._log(question, place, match))
+            # Logged too: a member may find nothing in "did you mean" and say nothing,
+            # and reps must still see what members ask about.
+            return dataclasses.replace(self._suggest(question, match), logged=logged)
+        return Reply(question, match, logged=logged)
 
     def reject(self, question: str, fact_id: int, *, place: str) -> Reply:
         """A member said fact ``fact_id`` is "not what I asked".
@@ -222,10 +225,14 @@ class KnowledgeBase:
     def none_of_these(self, question: str, *, place: str) -> Unanswered | None:
         """A member said none of the "did you mean" facts is what they asked.
 
-        The question is logged for reps like any unanswered one (None when the
-        database cannot be written); the suggestions stay available to others.
+        Returns the question's entry in the log for reps: the one asking it
+        opened (not counted twice), or a new one when that is closed or was
+        never written; None when the database cannot be written. The
+        suggestions stay available to others.
         """
-        return self._log(question, place, self._match(question))
+        return self.unanswered.open_entry(question) or self._log(
+            question, place, self._match(question)
+        )
 
     def search(self, query: str, *, limit: int = 5) -> list[Fact]:
         """Up to ``limit`` facts for ``query``, best first; nothing is logged or counted.

@@ -193,6 +193,12 @@ class UnansweredLog:
             )
         return self.get(entry_id)
 
+    def open_entry(self, text: str) -> Unanswered | None:
+        """The open entry ``text`` would be grouped with, if any; nothing is counted."""
+        text = text.strip()[:MAX_LOGGED_CHARS]
+        entry_id = self._open_match(text, clean(text))
+        return None if entry_id is None else self.get(entry_id)
+
     def _open_match(self, text: str, normalised: str) -> int | None:
         if not normalised:  # nothing but emoji or symbols: group exact repeats only
             rows = list(

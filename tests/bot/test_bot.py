@@ -345,13 +345,15 @@ async def test_none_of_these_logs_the_question_for_a_rep(
     async with running_bot(double, kb):
         reply = await ask_in_channel(double, double.member, double.other_channel, question)
         assert none_fit in custom_ids(reply)
+        asked = kb.unanswered.entries()
         bystander = await click(double, double.rep_member, reply["id"], none_fit)
-        assert kb.unanswered.entries() == []  # only the asker can say none fits
+        assert kb.unanswered.entries() == asked  # only the asker can say none fits
         logged = await click(double, double.member, reply["id"], none_fit)
 
     assert bystander.ephemeral and "only the member who asked" in bystander.body["content"].lower()
     [entry] = kb.unanswered.entries()
     assert (entry.text, entry.place) == (question, f"channel:{double.other_channel.id}")
+    assert entry.count == 1  # asked once, however many presses
     assert logged.ephemeral and f"(question {entry.id})" in logged.body["content"]
     assert logged.custom_ids == [f"kb:notify:{entry.id}"]
 

@@ -24,6 +24,26 @@ def test_unanswered_questions_are_logged_with_where_and_how_close(kb: KnowledgeB
     assert entry.status is UnansweredStatus.OPEN
 
 
+def test_a_question_that_only_got_suggestions_is_logged_once(kb: KnowledgeBase) -> None:
+    question = "is my pension safe with sscl"
+    reply = kb.ask(question, place="channel:42")
+    assert reply.match.outcome is Outcome.SUGGESTIONS
+    assert reply.logged is not None, "reps must see what members ask, suggested or not"
+    again = kb.none_of_these(question, place="channel:42")
+    assert again is not None and again.id == reply.logged.id
+    assert kb.unanswered.get(reply.logged.id).count == 1  # one ask, one press: asked once
+
+
+def test_none_of_these_logs_a_question_whose_entry_was_closed(kb: KnowledgeBase) -> None:
+    question = "is my pension safe with sscl"
+    first = kb.ask(question, place="console").logged
+    assert first is not None
+    kb.dismiss(first.id, actor="rep:Ann")
+    entry = kb.none_of_these(question, place="console")
+    assert entry is not None and entry.id != first.id
+    assert entry.status is UnansweredStatus.OPEN
+
+
 def test_repeats_are_grouped_and_the_most_asked_come_first(kb: KnowledgeBase) -> None:
     kb.ask("what time does the canteen open", place="console")
     for wording in ("what time does the canteen open?", "What time does the canteen open!!"):
