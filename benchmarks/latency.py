@@ -13,7 +13,8 @@ engine's own; the time spent generating them is not build time. Then it times
 start-up: importing the core and building the curated Matcher, the real
 ``run_bot.py ask`` entry point against a warm temporary database with its saved
 matcher index (``knowledge.index_cache``) and without it, and the real bot's
-time to "ready" against the loopback double, likewise.
+time to "ready" against the loopback double, likewise. The matcher's time on
+hostile text (``benchmarks.hostile``) is printed beside a realistic mix.
 
 ``--memory 100000`` (about ten minutes) stores that many generated facts in a
 database and prints, each in a fresh process, the time and peak memory of
@@ -81,6 +82,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=0,
         metavar="FACTS",
         help="also time opening a database of this many generated facts, and its peak memory",
+    )
+    parser.add_argument(
+        "--no-hostile",
+        dest="hostile",
+        action="store_false",
+        help="skip timing hostile questions (mentions, markup, 100,000 characters)",
     )
     parser.add_argument("--worker", nargs=2, metavar=("SIZE", "ENGINE"), help=argparse.SUPPRESS)
     parser.add_argument("--open-worker", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
@@ -256,6 +263,40 @@ def print_latency(sizes: list[int], args: argparse.Namespace) -> None:
     ]
     print("LATENCY (one core; speed-up = naive mean time / matcher mean time)")
     print(table(headers, rows, "rlrrrrrrrrrr"))
+
+
+def print_hostile() -> None:
+    """The matcher's time on hostile text (``benchmarks.hostile``: mentions, markup,
+    control characters, 100,000-character repeats) beside a realistic mix of
+    questions timed in the same process, at the curated size."""
+    from benchmarks.hostile import hostile_questions
+    from benchmarks.synthetic import question_mix
+    from knowledge.curated import load_curated
+    from knowledge.matcher import Matcher
+
+    facts = load_curated().facts
+    matcher = Matcher(facts)
+    kinds = {
+        "realistic mix": question_mix([fact.question_texts for fact in facts], DEFAULT_QUESTIONS),
+        "hostile": hostile_questions(),
+    }
+    rows = []
+    for kind, questions in kinds.items():
+        latencies = []
+        for question in questions:
+            started = time.perf_counter()
+            matcher.match(question)
+            latencies.append(time.perf_counter() - started)
+        rows.append(
+            [
+                kind,
+                f"{len(questions)}",
+                *(f"{1000 * percentile(latencies, p):.2f}" for p in (0.50, 0.95)),
+                f"{1000 * max(latencies):.2f}",
+            ]
+        )
+    print("HOSTILE QUESTIONS (curated facts, one process; the mix is the baseline)")
+    print(table(["questions", "count", "p50 ms", "p95 ms", "max ms"], rows, "lrrrr"))
 
 
 def print_startup(runs: int) -> None:
@@ -443,6 +484,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
     if sizes:
         print_latency(sizes, args)
+    if args.hostile:
+        print_hostile()
     if args.startup_runs:
         print_startup(args.startup_runs)
     if args.memory:

@@ -7,7 +7,6 @@ a few hostile messages then go through the real client and the double.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import discord
@@ -46,7 +45,7 @@ from knowledge.models import (
 )
 from tests.bot.conftest import running_bot
 from tests.bot.test_bot import ask_command, ask_in_channel, command, double, no_leaks
-from tests.hostile import HOSTILE_SETTINGS, PIECES, TIME_BOUND_SECONDS, any_text, hostile_text
+from tests.hostile import HOSTILE_SETTINGS, PIECES, any_text, hostile_text
 
 __all__ = ["double", "no_leaks"]  # the fixtures of test_bot: answered once, nobody pinged
 
@@ -97,17 +96,13 @@ def test_everything_the_bot_sends_is_sent_with_no_mentions_allowed() -> None:
 
 @HOSTILE_SETTINGS
 @given(question=any_text)
-def test_any_question_gets_a_reply_of_the_right_shape_in_time(
-    kb: KnowledgeBase, question: str
-) -> None:
-    started = time.perf_counter()
+def test_any_question_gets_a_reply_of_the_right_shape(kb: KnowledgeBase, question: str) -> None:
     try:
         reply = kb.ask(question, place="channel:1")
     except InvalidQuestion:
         assert not question.strip()
         return
     outgoing = answer_message(reply, asker_id=ASKER)
-    assert time.perf_counter() - started < TIME_BOUND_SECONDS
     assert_fits(outgoing)
     if reply.fact is not None:
         rejected = kb.reject(question, reply.fact.id, place="channel:1")
