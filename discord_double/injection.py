@@ -251,9 +251,7 @@ def _command_options(
     missing = [o["name"] for o in schema if o.get("required") and o["name"] not in values]
     if unknown or missing:
         raise ValueError(f"{label}: unknown options {unknown}, missing required {missing}")
-    container.extend(
-        _option_value(known[name], value, resolved) for name, value in values.items()
-    )
+    container.extend(_option_value(known[name], value, resolved) for name, value in values.items())
     return root
 
 

@@ -77,9 +77,7 @@ class Reading:
 
 def says_enough(analysis: Analysis) -> bool:
     """Does the reading say enough to be scored: some weight, and not only numbers?"""
-    return analysis.total_weight >= MIN_QUESTION_WEIGHT and analysis.numbers != set(
-        analysis.terms
-    )
+    return analysis.total_weight >= MIN_QUESTION_WEIGHT and analysis.numbers != set(analysis.terms)
 
 
 def candidates(index: FactIndex, question: Analysis, excluded: list[int]) -> Reading | None:
