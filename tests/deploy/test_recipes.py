@@ -230,7 +230,9 @@ def test_recipes_name_only_settings_that_exist() -> None:
 def test_the_settings_recipes_name_are_documented_in_the_readme() -> None:
     table = readme_section("Settings")
     deploy = readme_section("Deploy")
-    in_deploy = set(re.findall(r"`([A-Z][A-Z0-9]*_[A-Z0-9_]+)", deploy))
+    # Assignments (`-e NAME=…`, `NAME=…`) and names in backticks.
+    in_deploy = set(re.findall(r"\b([A-Z][A-Z0-9_]*)=", deploy))
+    in_deploy |= set(re.findall(r"`([A-Z][A-Z0-9]*_[A-Z0-9_]+)`", deploy))
     assert sorted(in_deploy - real_settings()) == []
     assert sorted(name for name in named_variables() | in_deploy if f"`{name}`" not in table) == []
 
@@ -441,5 +443,8 @@ def test_readme_deploy_steps_use_the_readme_commands_and_the_recipes() -> None:
     user, home = unit_value("User"), unit_value("WorkingDirectory")
     assert any("useradd" in command and command[-1] == user for command in commands)
     assert home in deploy
+    # `docker run` and compose mount the same named volume at the image's volume.
     volume = str(volumes()[0])
-    assert any(f":{volume}" in token for command in commands for token in command)
+    mounted = {token.split(":")[0] for c in commands for token in c if f":{volume}" in token}
+    declared = yaml.safe_load(COMPOSE.read_text())["volumes"].values()
+    assert mounted and mounted == {(options or {}).get("name") for options in declared}
