@@ -18,7 +18,8 @@ from knowledge.matcher.meaning import Meaning
 from knowledge.models import Candidate, Match, Outcome
 
 ANSWER_THRESHOLD = 67.0
-"""The least lexical score (0-100) that answers: below it wrong answers outnumber right ones."""
+"""The least lexical score (0-100) that answers: each lower one tried answered a
+union question wrongly."""
 SUGGEST_THRESHOLD = 40.0
 CLEAR_WINNER_MARGIN = 4.0
 """How far an answer's score must lead the runner-up's; a closer race is offered as suggestions."""
