@@ -62,79 +62,6 @@ _HEAD_PATTERNS = (
     # "who is the dsg group secretary": the role, ending the question
     re.compile(r"\bwho\s+(?:is|was|are|were)\s+(?:the|their|our)\s+(?:[\w-]+\s+){0,4}?(\w+)\W*$"),
 )
-_NOT_A_HEAD = frozenset(
-    [
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "do",
-        "does",
-        "did",
-        "will",
-        "would",
-        "can",
-        "could",
-        "has",
-        "have",
-        "had",
-        "should",
-        "shall",
-        "may",
-        "might",
-        "must",
-        "the",
-        "a",
-        "an",
-        "about",
-        "if",
-        "my",
-        "our",
-        "your",
-        "their",
-        "his",
-        "her",
-        "its",
-        "it",
-        "this",
-        "that",
-        "these",
-        "those",
-        "kind",
-        "sort",
-        "type",
-        # categories: "which bodies" asks for names, whatever word the fact uses
-        "body",
-        "bodies",
-        "organisation",
-        "organisations",
-        "organization",
-        "organizations",
-        "ones",
-        "people",
-        "things",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "with",
-        "happens",
-        "happened",
-        "happening",
-        "going",
-        # chat adverbs: "what *exactly* is", "who *actually* runs"
-        "exactly",
-        "actually",
-        "really",
-        "basically",
-        "literally",
-        "just",
-        "even",
-        "else",
-    ]
-)
 _DIGITS = re.compile(r"^\d+$")
 HEAD_MAX_ZIPF = 6.0
 """Words this common ("i", "they", "so", "when", "go") are grammar, not what a question is about."""
@@ -156,19 +83,19 @@ def _join_spelt_letters(words: list[str]) -> list[str]:
     return joined
 
 
-def _heads_of(words: tuple[str | None, ...]) -> list[str]:
+def _heads_of(words: tuple[str | None, ...], not_a_head: frozenset[str]) -> list[str]:
     """The head words of one pattern match: a word after one that is grammar
     ("what can *i*", "what i *actually*") is not what the question is about."""
     heads: list[str] = []
     for word in words:
-        if not word or not _can_be_head(word):
+        if not word or not _can_be_head(word, not_a_head):
             break
         heads.append(word)
     return heads
 
 
-def _can_be_head(word: str) -> bool:
-    return len(word) > 1 and word not in _NOT_A_HEAD and word_zipf(word) < HEAD_MAX_ZIPF
+def _can_be_head(word: str, not_a_head: frozenset[str]) -> bool:
+    return len(word) > 1 and word not in not_a_head and word_zipf(word) < HEAD_MAX_ZIPF
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +175,10 @@ class Analyser:
         self._vocabulary_by_length: dict[tuple[int, int], list[str]] = {}
         self.extend_vocabulary(vocabulary)
 
+    @property
+    def lexicon(self) -> Lexicon:
+        return self._lexicon
+
     def __getstate__(self) -> dict[str, object]:
         """What a saved index holds: each object once, without the sorted views of
         the vocabulary, rebuilt on loading."""
@@ -315,7 +246,7 @@ class Analyser:
         heads: set[str] = set()
         for pattern in _HEAD_PATTERNS:
             for match in pattern.finditer(folded):
-                heads.update(_heads_of(match.groups()))
+                heads.update(_heads_of(match.groups(), self._lexicon.not_a_head))
         return frozenset(self._repair(word) for word in heads)
 
     def _longest_phrase(self, stems: list[str], start: int) -> tuple[str | None, int]:

@@ -24,6 +24,10 @@ class Lexicon:
     number_words: dict[str, str]
     contractions: dict[str, str]
     """A contraction typed without its apostrophe ("whos") -> the words it stands for."""
+    not_a_head: frozenset[str]
+    """Words that cannot be what a question is about ("what *kind* of")."""
+    answer_words: dict[str, tuple[str, ...]]
+    """Question type -> words in a fact showing it can answer that type."""
 
 
 def _read_data(name: str) -> dict[str, object]:
@@ -42,6 +46,9 @@ def default_lexicon() -> Lexicon:
     number_words = language_file["number_words"]
     filler = language_file["filler"]
     contractions = language_file["contractions"]
+    not_a_head = language_file["not_a_head"]
+    answer_words = language_file["answer_words"]
+    assert isinstance(not_a_head, list) and isinstance(answer_words, dict)
     assert isinstance(question_types, dict) and isinstance(number_words, dict)
     assert isinstance(contractions, dict)
     assert isinstance(filler, list)
@@ -51,4 +58,6 @@ def default_lexicon() -> Lexicon:
         question_types={kind: tuple(phrases) for kind, phrases in question_types.items()},
         number_words=dict(number_words),
         contractions=dict(contractions),
+        not_a_head=frozenset(not_a_head),
+        answer_words={kind: tuple(words) for kind, words in answer_words.items()},
     )

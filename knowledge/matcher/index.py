@@ -19,32 +19,38 @@ import numpy as np
 from knowledge.analysis import REAL_WORD_ZIPF, Analyser, cleaned
 from knowledge.definitions import passages_saying_what_it_is, with_family
 from knowledge.frequencies import word_zipf
+from knowledge.lexicon import Lexicon
 from knowledge.models import Fact
 from knowledge.semantic import DIMENSIONS, Encoder
 
-# What can answer "how much / how many": money, percentages, counts of things.
-# A bare digit is not enough: dates ("29 July 2014") and names ("Unit 4") have them.
-_FIGURE = re.compile(
-    r"£\s?\d|\d+\s*(?:%|percent|per cent|million|billion|bn|m\b|years?\b|centres?\b)|"
-    r"\b(?:several|two|three|four|five|six|seven|eight|nine|ten|twelve|hundreds?|thousands?|"
-    r"millions?|billions?|half|quarter|dozens?)\b",
-    re.IGNORECASE,
+TYPE_BITS = {"quantity": 1, "time": 2, "place": 4}
+"""The question types a fact must show it can satisfy, each one bit of a mask;
+the words that show it are data (``answer_words`` in knowledge/data/language.toml)."""
+# A figure in digits: money, a percentage, a count of things. A bare digit is not
+# enough: dates ("29 July 2014") and names ("Unit 4") have them.
+_FIGURE_IN_DIGITS = (
+    r"£\s?\d|\d+\s*(?:%|percent|per cent|million|billion|bn|m\b|years?\b|centres?\b)"
 )
-_TIME = re.compile(
-    r"\b(?:19|20)\d\d\b|\b(?:january|february|march|april|may|june|july|august|september|"
-    r"october|november|december|monday|tuesday|wednesday|thursday|friday|year end|"
-    r"this year|last month|next year|in due course|today|until|before|after|"
-    r"soon|years?)\b",
-    re.IGNORECASE,
-)
-_PLACE = re.compile(r"\b(?:britain|england|scotland|wales|france|french|london)\b", re.IGNORECASE)
+_YEAR = r"\b(?:19|20)\d\d\b"
 # "The 2014 circular says…" names the document, not a date the fact can answer with.
 _ATTRIBUTION = re.compile(
     r"\b(?:19|20)\d\d\s+(?:[\w-]+\s+){0,4}?(?:circular|article)\b", re.IGNORECASE
 )
-_ANSWERABLE_BY_PATTERN = {"quantity": _FIGURE, "time": _TIME, "place": _PLACE}
-TYPE_BITS = {kind: 1 << bit for bit, kind in enumerate(_ANSWERABLE_BY_PATTERN)}
-"""The question types a fact must show it can satisfy, each one bit of a mask."""
+
+
+def answerable_patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
+    """For each question type, what in a fact's answer or quote shows it can answer it."""
+    words = {
+        kind: r"\b(?:" + "|".join(re.escape(word) for word in lexicon.answer_words[kind]) + r")\b"
+        for kind in TYPE_BITS
+    }
+    return {
+        "quantity": re.compile(f"{_FIGURE_IN_DIGITS}|{words['quantity']}", re.IGNORECASE),
+        "time": re.compile(f"{_YEAR}|{words['time']}", re.IGNORECASE),
+        "place": re.compile(words["place"], re.IGNORECASE),
+    }
+
+
 SAYS_WHAT_IT_IS = "="
 """Prefix of the pseudo-term "=dbs" a fact uses when it says what DBS is: its
 postings are the facts that can answer "what is DBS". Cleaning strips "=", so
@@ -93,6 +99,7 @@ class FactIndex:
     def __init__(self, facts: Iterable[Fact], analyser: Analyser, encoder: Encoder) -> None:
         self.analyser = analyser
         self.encoder = encoder
+        self._answerable_by_pattern = answerable_patterns(analyser.lexicon)
         self.facts: dict[int, IndexedFact] = {}
         self.by_slot: list[IndexedFact | None] = []
         self.alive = bytearray()
@@ -227,7 +234,7 @@ class FactIndex:
         claim = f"{_ATTRIBUTION.sub(' ', fact.answer)} {fact.quote}"
         answerable = sum(
             TYPE_BITS[kind]
-            for kind, pattern in _ANSWERABLE_BY_PATTERN.items()
+            for kind, pattern in self._answerable_by_pattern.items()
             if pattern.search(claim)
         )
         slot = len(self.by_slot)
