@@ -388,7 +388,7 @@ async def _bot_ready_seconds(database: Path) -> tuple[float, float]:
             bot = KnowledgeBot(bot_settings(double), kb)
             async with running_client(bot, double, guild_ready_timeout=None):
                 ready = time.perf_counter() - started, time.process_time() - cpu
-            kb.db.close()
+            kb.close()
     return ready
 
 

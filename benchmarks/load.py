@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bot.client import KnowledgeBot
 from discord_double import DiscordDouble, patch_discord, running_client
-from knowledge.base import KnowledgeBase, Reply
+from knowledge import KnowledgeBase, Reply
 from tests.bot.burst import Burst, add_members, ask_burst, percentile, question_for
 from tests.bot.conftest import bot_settings
 
@@ -47,8 +47,7 @@ class TimedKnowledgeBase(KnowledgeBase):
 
 
 def open_kb(directory: Path) -> TimedKnowledgeBase:
-    base = KnowledgeBase.open(directory / "knowledge.db")
-    kb = TimedKnowledgeBase(base.db)
+    kb = TimedKnowledgeBase.open(directory / "knowledge.db")
     kb.asks_ms = []
     return kb
 
@@ -77,7 +76,7 @@ async def burst_run(questions: int, member_count: int, directory: Path) -> bool:
                 paced = await ask_burst(double, bot, asks[:PACED], within=60, paced=True)
     kb_ms = sorted(kb.asks_ms[:asked_in_burst])
     stats = kb.stats(1)
-    logged = sum(entry.count for entry in kb.unanswered.entries())
+    logged = sum(entry.count for entry in kb.unanswered_questions())
     once = sum(len(found) == 1 for found in burst.replies.values())
     print(
         f"burst: {questions} questions from {member_count} members in {elapsed:.2f} s"
@@ -95,7 +94,7 @@ async def burst_run(questions: int, member_count: int, directory: Path) -> bool:
     print("  " + figures("knowledge base per question", kb_ms))
     print(f"paced: {PACED} questions, each sent after the previous reply")
     print("  " + figures("bot processing per question", paced.processing_ms()))
-    kb.db.close()
+    kb.close()
     paced_once = not paced.unreplied() and not paced.replied_twice()
     counted = stats.asked == questions + PACED and logged == stats.unanswered
     return once == questions and paced_once and counted
@@ -120,7 +119,7 @@ async def cooldown_run(member_count: int, directory: Path) -> bool:
         " (an answer and one 'please wait');"
         f" {others_once} of the {len(others)} others got exactly one"
     )
-    kb.db.close()
+    kb.close()
     return replies[flooder.id] == 2 and others_once == len(others)
 
 

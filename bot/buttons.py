@@ -41,7 +41,7 @@ from bot.client import knowledge_of
 from bot.errors import guarded
 from bot.interactions import within_deadline
 from bot.limits import BUTTON_LABEL_CHARS, ELLIPSIS, clip
-from knowledge.base import KnowledgeBase
+from knowledge import KnowledgeBase
 
 T = TypeVar("T")
 

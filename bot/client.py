@@ -19,7 +19,7 @@ from bot.errors import report_error
 from bot.interactions import NO_MENTIONS
 from bot.settings import Settings
 from bot.worker import KnowledgeWorker
-from knowledge.base import KnowledgeBase
+from knowledge import KnowledgeBase
 from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from bot.limits import (
     SHORTENED,
     clip,
 )
-from knowledge.base import QuotedParagraph
+from knowledge import QuotedParagraph
 from knowledge.models import Fact, NotifyRequest, Proposal, Source, Stats, Unanswered
 
 ANSWER_CHARS = 2_500

@@ -29,9 +29,9 @@ from bot.buttons import ButtonInteraction, PersistentButton
 from bot.interactions import Outgoing, respond
 from bot.limits import BUTTONS
 from bot.render import fact_embed, paragraph_embed, question_of, suggestions_embed
-from knowledge.base import KnowledgeBase, Reply
+from knowledge import KnowledgeBase, Reply
 from knowledge.conversation import friendly_reply
-from knowledge.models import Fact, Source, Unanswered, UnansweredStatus
+from knowledge.models import Fact, Source
 
 DID_YOU_MEAN = "I'm not sure I understood. Did you mean one of these?"
 NOT_LOGGED = "I don't know yet, and I couldn't log your question. Please ask a rep directly."
@@ -112,8 +112,8 @@ def _notify_view(entry_id: int) -> discord.ui.View:
 
 def _fact_with_source(fact_id: int) -> Callable[[KnowledgeBase], tuple[Fact, Source]]:
     def read(kb: KnowledgeBase) -> tuple[Fact, Source]:
-        fact = kb.facts.fact(fact_id)
-        return fact, kb.facts.source(fact.source_key)
+        fact = kb.fact(fact_id)
+        return fact, kb.source(fact.source_key)
 
     return read
 
@@ -159,11 +159,9 @@ class ChooseButton(PersistentButton, id_format="kb:choose:{fact_id:row}:{asker_i
         question = question_of(embeds[0]) if embeds and by_asker else None
 
         def choose(kb: KnowledgeBase) -> tuple[Fact, Source]:
-            if question is None:  # a bystander: show, propose nothing
-                fact = kb.facts.fact(self.fact_id)
-            else:
-                fact = kb.choose(question, self.fact_id)
-            return fact, kb.facts.source(fact.source_key)
+            # A bystander, or a crafted button: show the fact, propose nothing.
+            fact = kb.fact(self.fact_id) if question is None else kb.choose(question, self.fact_id)
+            return fact, kb.source(fact.source_key)
 
         fact, source = await self.run(interaction, choose)
         await respond(interaction, fact_message(fact, source), ephemeral=True)
@@ -247,23 +245,15 @@ class NotifyButton(PersistentButton, id_format="kb:notify:{entry_id:row}"):
 
     async def pressed(self, interaction: ButtonInteraction) -> None:
         user_id, channel_id = str(interaction.user.id), str(interaction.channel_id or "")
-
-        def subscribe(kb: KnowledgeBase) -> tuple[Unanswered, Fact | None, Source | None]:
-            entry = kb.unanswered.get(self.entry_id)
-            if entry.status is UnansweredStatus.OPEN:
-                kb.unanswered.request_notification(entry.id, user_id=user_id, channel_id=channel_id)
-            if entry.resolved_fact_id is None:
-                return entry, None, None
-            fact, source = _fact_with_source(entry.resolved_fact_id)(kb)
-            return entry, fact, source
-
-        entry, fact, source = await self.run(interaction, subscribe)
-        if fact is not None and source is not None:
-            answered = Outgoing(
-                content="A rep has already answered this:", embeds=(fact_embed(fact, source),)
-            )
+        subscription = await self.run(
+            interaction,
+            lambda kb: kb.subscribe(self.entry_id, user_id=user_id, channel_id=channel_id),
+        )
+        if subscription.fact is not None and subscription.source is not None:
+            embed = fact_embed(subscription.fact, subscription.source)
+            answered = Outgoing(content="A rep has already answered this:", embeds=(embed,))
             await respond(interaction, answered, ephemeral=True)
-        elif entry.status is UnansweredStatus.OPEN:
+        elif subscription.subscribed:
             text = "I'll message you when a rep answers it. Until then I keep your Discord id."
             await respond(interaction, Outgoing(content=text), ephemeral=True)
         else:

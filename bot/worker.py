@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from knowledge.base import KnowledgeBase
+from knowledge import KnowledgeBase
 
 T = TypeVar("T")
 

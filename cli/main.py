@@ -18,9 +18,8 @@ from typing import TextIO
 
 from bot.settings import InvalidSetting, Settings, log_level
 from cli import render
-from knowledge.base import KnowledgeBase
+from knowledge import KnowledgeBase
 from knowledge.curated import facts_toml
-from knowledge.database import backup
 from knowledge.documents import extract, read_document
 from knowledge.errors import InvalidQuestion, InvalidSource, KnowledgeError
 from knowledge.models import Source, UnansweredStatus
@@ -227,7 +226,7 @@ def _run_discord_bot(arguments: argparse.Namespace, environ: Mapping[str, str], 
 def _ask(kb: KnowledgeBase, arguments: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     if arguments.json:
         lines = [arguments.question] if arguments.question else stdin
-        sources = {source.key: source for source in kb.facts.sources()}
+        sources = {source.key: source for source in kb.sources()}
         for line in lines:
             question = line.rstrip("\n")
             if not question.strip():
@@ -242,18 +241,18 @@ def _ask(kb: KnowledgeBase, arguments: argparse.Namespace, stdin: TextIO, out: T
 
 
 def _facts_list(kb: KnowledgeBase, _: argparse.Namespace, __: TextIO, out: TextIO) -> int:
-    for fact in kb.facts.facts():
+    for fact in kb.facts():
         print(render.fact_line(fact), file=out)
-    print("\nSources: " + ", ".join(source.key for source in kb.facts.sources()), file=out)
+    print("\nSources: " + ", ".join(source.key for source in kb.sources()), file=out)
     return 0
 
 
 def _facts_show(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO) -> int:
-    fact = kb.facts.fact(arguments.id)
-    print(render.fact_text(fact, kb.facts.source(fact.source_key)), file=out)
-    print(render.quote_status_line(kb.facts.quote_status(fact)), file=out)
+    fact = kb.fact(arguments.id)
+    print(render.fact_text(fact, kb.source(fact.source_key)), file=out)
+    print(render.quote_status_line(kb.quote_status(fact)), file=out)
     print("History:", file=out)
-    for entry in kb.facts.history(fact.id):
+    for entry in kb.fact_history(fact.id):
         print(f"  {entry.at}  {entry.action} by {entry.actor}", file=out)
     return 0
 
@@ -293,9 +292,9 @@ def _facts_remove(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, o
 
 def _facts_export(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO) -> int:
     if arguments.format == "toml":
-        print(facts_toml(kb.facts.facts()), file=out, end="")
+        print(facts_toml(kb.facts()), file=out, end="")
     else:
-        print(json.dumps(kb.facts.export(), ensure_ascii=False, indent=1), file=out)
+        print(json.dumps(kb.export(), ensure_ascii=False, indent=1), file=out)
     return 0
 
 
@@ -310,7 +309,7 @@ def _facts_review(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, o
         print(f"rejected proposal {proposal_id}", file=out)
     if arguments.approve or arguments.reject:
         return 0
-    proposals = kb.proposals.pending()
+    proposals = kb.pending_proposals()
     for proposal in proposals:
         print(render.proposal_line(proposal), file=out)
     if not proposals:
@@ -328,7 +327,7 @@ def _facts_import(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, o
         data = json.loads(arguments.file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise InvalidQuestion(f"cannot read {arguments.file}: {error}") from error
-    count = kb.facts.import_(data)
+    count = kb.import_(data)
     print(f"imported {count} facts", file=out)
     return 0
 
@@ -356,17 +355,17 @@ def _sources_add(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, ou
 
 
 def _sources_list(kb: KnowledgeBase, _: argparse.Namespace, __: TextIO, out: TextIO) -> int:
-    for source in kb.facts.sources():
+    for source in kb.sources():
         print(render.source_list_line(source), file=out)
     return 0
 
 
 def _sources_show(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO) -> int:
-    source = kb.facts.source(arguments.key)
-    facts = [fact for fact in kb.facts.facts() if fact.source_key == source.key]
-    print(render.source_text(source, len(kb.facts.source_text(source.key)), facts), file=out)
+    source = kb.source(arguments.key)
+    facts = kb.facts(source_key=source.key)
+    print(render.source_text(source, len(kb.source_text(source.key)), facts), file=out)
     print("History:", file=out)
-    for entry in kb.facts.source_history(source.key):
+    for entry in kb.source_history(source.key):
         print(f"  {entry.at}  {entry.action} by {entry.actor}", file=out)
     return 0
 
@@ -377,7 +376,7 @@ def _sources_quote(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, 
 
 
 def _backup(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO) -> int:
-    backup(kb.db, arguments.path)
+    kb.backup(arguments.path)
     print(f"backed up the database to {arguments.path}", file=out)
     return 0
 
@@ -385,7 +384,7 @@ def _backup(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: Te
 def _unanswered_list(
     kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO
 ) -> int:
-    entries = kb.unanswered.entries(UnansweredStatus(arguments.status))
+    entries = kb.unanswered_questions(UnansweredStatus(arguments.status))
     for entry in entries:
         print(render.unanswered_line(entry), file=out)
     if not entries:

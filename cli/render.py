@@ -6,7 +6,7 @@ import json
 import textwrap
 from typing import Any
 
-from knowledge.base import Reply
+from knowledge import Reply
 from knowledge.conversation import friendly_reply
 from knowledge.models import Fact, Outcome, Proposal, QuoteStatus, Source, Unanswered
 

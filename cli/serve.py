@@ -10,7 +10,7 @@ import discord
 
 from bot.client import KnowledgeBot
 from bot.settings import Settings
-from knowledge.base import KnowledgeBase
+from knowledge import KnowledgeBase
 
 
 def serve(settings: Settings, err: TextIO | None = None) -> int:
@@ -36,7 +36,7 @@ def serve(settings: Settings, err: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        kb.db.close()
+        kb.close()
     return 0
 
 

@@ -1,0 +1,18 @@
+"""The core: sourced answers from a knowledge base, with no knowledge of Discord.
+
+``KnowledgeBase`` is the one entrance for the bot, the command line and the
+benchmarks: a method per thing a member or rep can do, each one transaction.
+The stores and the matcher behind it are private; the models
+(``knowledge.models``), errors (``knowledge.errors``) and pure text helpers
+may be imported directly.
+"""
+
+from knowledge.base import KnowledgeBase, QuotedParagraph, Reply, Resolution, Subscription
+
+__all__ = [
+    "KnowledgeBase",
+    "QuotedParagraph",
+    "Reply",
+    "Resolution",
+    "Subscription",
+]

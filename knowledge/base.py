@@ -1,4 +1,10 @@
-"""The knowledge base as the bot and the command line use it.
+"""The knowledge base: the one entrance to the core for the bot, the command line
+and the benchmarks.
+
+Each public method of ``KnowledgeBase`` is one thing a member or a rep can do,
+in one transaction; the stores behind it (facts and sources, the unanswered
+log, proposals, question counts) and the matcher are its private parts, so a
+rule (privacy, history, quote checks) cannot differ by entrance.
 
 >>> kb = KnowledgeBase.open(":memory:")
 >>> reply = kb.ask("who owns sscl", place="console")
@@ -14,13 +20,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
 from knowledge.conversation import classify
 from knowledge.curated import load_curated, source_texts
-from knowledge.database import open_database
+from knowledge.database import backup, open_database, read_transaction, write_transaction
 from knowledge.errors import InvalidQuestion, InvalidSource, StorageUnavailable
 from knowledge.events import QuestionEvents
 from knowledge.index_cache import cache_path, matcher_for
@@ -28,13 +35,19 @@ from knowledge.models import (
     Candidate,
     ConversationKind,
     Fact,
+    HistoryEntry,
     Match,
+    NotifyRequest,
     Outcome,
+    Proposal,
     ProposalStatus,
     QuestionOrigin,
+    QuoteStatus,
     Source,
+    SourceHistoryEntry,
     Stats,
     Unanswered,
+    UnansweredStatus,
 )
 from knowledge.proposals import ProposalQueue
 from knowledge.quotes import Passage, closest_passage, find_quote, paragraph_around
@@ -85,18 +98,51 @@ class QuotedParagraph:
     after: str
 
 
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A resolved question, the fact that answers it, and who asked to be told.
+
+    The notify requests stay stored until each member is told
+    (``KnowledgeBase.unsubscribe``) or the retention period passes.
+    """
+
+    entry: Unanswered
+    fact: Fact
+    source: Source
+    notify: tuple[NotifyRequest, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """What became of a member's "notify me" on question ``entry``.
+
+    ``subscribed`` when the question was open and the member's id is now kept;
+    ``fact`` and ``source`` are set when a rep has already answered it.
+    """
+
+    entry: Unanswered
+    subscribed: bool
+    fact: Fact | None = None
+    source: Source | None = None
+
+
 class KnowledgeBase:
-    """Store, matcher and unanswered log, kept in step with each other."""
+    """Store, matcher and unanswered log, kept in step with each other.
+
+    Reads that take several queries read one snapshot; changes are one write
+    transaction each (nested store writes are savepoints of it), and the
+    matcher learns of a changed fact only once the change is committed.
+    """
 
     def __init__(self, db: sqlite_utils.Database, *, index_cache: Path | None = None) -> None:
         """``index_cache``: where the matcher's built index is saved and loaded from
         (``knowledge.index_cache``); without it the index is built every time.
         Either way it is built from a stream of the stored facts, never all held at once."""
-        self.db = db
-        self.facts = FactStore(db)
-        self.unanswered = UnansweredLog(db)
-        self.events = QuestionEvents(db)
-        self.proposals = ProposalQueue(db)
+        self._db = db
+        self._facts = FactStore(db)
+        self._unanswered = UnansweredLog(db)
+        self._events = QuestionEvents(db)
+        self._proposals = ProposalQueue(db)
         self._matcher = matcher_for(db, index_cache)
 
     @classmethod
@@ -113,6 +159,7 @@ class KnowledgeBase:
         full, read-only file) still opens, with the facts it has, so that the
         bot keeps answering. The matcher's index is loaded from beside the
         database when it was saved there for these facts and this code.
+        Raises ``StorageUnavailable`` when the database cannot be opened.
         """
         db = open_database(path)
         if with_curated:
@@ -134,45 +181,16 @@ class KnowledgeBase:
                 log.warning("fact %d: its quote is not in source %s", fact.id, fact.source_key)
         return base
 
-    def facts_with_missing_quotes(self) -> list[Fact]:
-        """Facts whose quote no longer occurs in their source's text, for reps to fix.
+    def close(self) -> None:
+        """Close the database; the knowledge base is not used again."""
+        self._db.close()
 
-        They keep answering; nothing is deleted.
-        """
-        return self.facts.facts_with_missing_quotes()
+    def backup(self, target: Path | str) -> None:
+        """Copy the database to the file ``target``, consistently, even while others
+        write to it. Raises ``StorageUnavailable`` when the copy cannot be made."""
+        backup(self._db, target)
 
-    def add_source(self, source: Source, text: str, *, actor: str) -> Source:
-        """Register a new document as a source; see ``FactStore.add_source``."""
-        return self.facts.add_source(source, text, actor=actor)
-
-    def set_source_text(self, key: str, text: str, *, actor: str) -> list[Fact]:
-        """Replace a source's text; returns the facts whose quote is no longer in it."""
-        self.facts.set_source_text(key, text, actor=actor)
-        return [fact for fact in self.facts_with_missing_quotes() if fact.source_key == key]
-
-    def paragraph(self, fact_id: int) -> QuotedParagraph | None:
-        """The paragraph around fact ``fact_id``'s quote in its source's text; None when
-        the source has no text or the quote is not in it. Raises ``FactNotFound``."""
-        fact = self.facts.fact(fact_id)
-        text = self.facts.source_text(fact.source_key)
-        passage = find_quote(fact.quote, text) if text and fact.quote.strip() else None
-        if passage is None:
-            return None
-        before, quote, after = paragraph_around(passage, text)
-        return QuotedParagraph(fact, self.facts.source(fact.source_key), before, quote, after)
-
-    def quote_passage(self, key: str, approximate: str) -> Passage:
-        """The exact passage of source ``key`` closest to ``approximate`` words.
-
-        Raises ``SourceNotFound``, or ``InvalidSource`` when the source has no text.
-        """
-        text = self.facts.source_text(key)
-        if not text:
-            raise InvalidSource(f"source {key!r} has no text to quote from")
-        passage = closest_passage(approximate, text)
-        if passage is None:
-            raise InvalidQuestion("give some words to look for")
-        return passage
+    # --- members: asking -------------------------------------------------------
 
     def ask(self, question: str, *, place: str) -> Reply:
         """Answer, suggest, or log ``question`` for reps; or recognise small talk.
@@ -190,8 +208,8 @@ class KnowledgeBase:
         self._count(match)
         if match.outcome is Outcome.ANSWER:
             assert match.fact_id is not None
-            fact = self.facts.fact(match.fact_id)
-            return Reply(question, match, fact=fact, source=self.facts.source(fact.source_key))
+            fact = self._facts.fact(match.fact_id)
+            return Reply(question, match, fact=fact, source=self._facts.source(fact.source_key))
         logged = self._log(question, place, match)
         if match.outcome is Outcome.SUGGESTIONS:
             # Logged too: a member may find nothing in "did you mean" and say nothing,
@@ -205,8 +223,9 @@ class KnowledgeBase:
         The question is logged for reps with that fact, the fact is not given
         for this wording again until a rep resolves it, and the member gets
         suggestions from the other facts or the logged-for-a-rep reply.
+        Raises ``StorageUnavailable`` when the question cannot be logged.
         """
-        logged = self.unanswered.record(
+        logged = self._unanswered.record(
             question, place=place, best_score=0.0, nearest_fact_id=fact_id, rejected_fact_id=fact_id
         )
         match = self._matcher.match(question, excluded_fact_ids={fact_id})
@@ -230,9 +249,22 @@ class KnowledgeBase:
         never written; None when the database cannot be written. The
         suggestions stay available to others.
         """
-        return self.unanswered.open_entry(question) or self._log(
+        return self._unanswered.open_entry(question) or self._log(
             question, place, self._match(question)
         )
+
+    def choose(self, question: str, fact_id: int) -> Fact:
+        """A member picked fact ``fact_id`` from "did you mean" for ``question``.
+
+        Returns the fact to show; the pair is only proposed for reps to review.
+        Raises ``FactNotFound``.
+        """
+        fact = self._facts.fact(fact_id)
+        try:
+            self._proposals.propose(question, fact_id)
+        except StorageUnavailable as error:
+            log.warning("could not keep a proposed example question: %s", error)
+        return fact
 
     def search(self, query: str, *, limit: int = 5) -> list[Fact]:
         """Up to ``limit`` facts for ``query``, best first; nothing is logged or counted.
@@ -247,86 +279,189 @@ class KnowledgeBase:
         match = self._matcher.match(query)
         found = [match.fact_id] if match.fact_id is not None else []
         found += [candidate.fact_id for candidate in match.suggestions]
-        texts = {
-            fact.id: clean(" ".join((fact.answer, *fact.keywords, *fact.question_texts)))
-            for fact in self.facts.facts()
-        }
-        similar = process.extract(
-            clean(query), texts, scorer=fuzz.token_set_ratio, limit=None, score_cutoff=SEARCH_CUTOFF
-        )
-        found += [fact_id for _, _, fact_id in similar]
-        return [self.facts.fact(fact_id) for fact_id in dict.fromkeys(found)][:limit]
+        with read_transaction(self._db):
+            texts = {
+                fact.id: clean(" ".join((fact.answer, *fact.keywords, *fact.question_texts)))
+                for fact in self._facts.iter_facts()
+            }
+            similar = process.extract(
+                clean(query),
+                texts,
+                scorer=fuzz.token_set_ratio,
+                limit=None,
+                score_cutoff=SEARCH_CUTOFF,
+            )
+            found += [fact_id for _, _, fact_id in similar]
+            return [self._facts.fact(fact_id) for fact_id in dict.fromkeys(found)][:limit]
 
-    def choose(self, question: str, fact_id: int) -> Fact:
-        """A member picked fact ``fact_id`` from "did you mean" for ``question``.
+    # --- members: notify requests and privacy ----------------------------------
 
-        Returns the fact to show; the pair is only proposed for reps to review.
+    def subscribe(self, entry_id: int, *, user_id: str, channel_id: str) -> Subscription:
+        """A member asked to be told when question ``entry_id`` is answered.
+
+        Their id (and the channel to tell them in when DMs are closed) is kept
+        only while the question is open: a closed question will never notify
+        anyone, so keeping the id would serve nothing. Returns what became of
+        the request, with the answer when a rep has already given one. Raises
+        ``UnansweredNotFound`` for an unknown question.
         """
-        fact = self.facts.fact(fact_id)
-        try:
-            self.proposals.propose(question, fact_id)
-        except StorageUnavailable as error:
-            log.warning("could not keep a proposed example question: %s", error)
-        return fact
-
-    def approve_proposal(self, proposal_id: int, *, actor: str) -> Fact:
-        """Make a proposed wording an example question of its fact, answerable at once."""
-        proposal = self.proposals.pending_one(proposal_id)
-        fact = self.facts.add_questions(
-            proposal.fact_id, [proposal.text], QuestionOrigin.LEARNED, actor
+        # Only an open question takes a write: the answer to a closed one can be
+        # shown even when the database cannot be written.
+        entry = self._unanswered.get(entry_id)
+        subscribed = entry.status is UnansweredStatus.OPEN and (
+            self._unanswered.request_notification(entry_id, user_id=user_id, channel_id=channel_id)
         )
-        self.proposals.close(proposal_id, ProposalStatus.APPROVED, actor=actor)
-        self._matcher.upsert(fact)
-        return fact
+        with read_transaction(self._db):
+            entry = self._unanswered.get(entry_id)
+            if entry.resolved_fact_id is None:
+                return Subscription(entry, subscribed)
+            fact = self._facts.fact(entry.resolved_fact_id)
+            return Subscription(entry, subscribed, fact, self._facts.source(fact.source_key))
 
-    def reject_proposal(self, proposal_id: int, *, actor: str) -> None:
-        self.proposals.close(proposal_id, ProposalStatus.REJECTED, actor=actor)
+    def unsubscribe(self, request_id: int) -> None:
+        """Forget notify request ``request_id``: the member has been told, so their
+        id has no further use. An unknown request is no error."""
+        self._unanswered.forget_request(request_id)
 
-    def stats(self, days: int) -> Stats:
-        return self.events.stats(days)
+    def held_about(self, user_id: str) -> list[tuple[NotifyRequest, Unanswered]]:
+        """Everything kept about member ``user_id`` (their notify requests, each with
+        its question), for ``/privacy``."""
+        with read_transaction(self._db):
+            return [
+                (request, self._unanswered.get(request.unanswered_id))
+                for request in self._unanswered.held_about(user_id)
+            ]
+
+    def forget_member(self, user_id: str) -> int:
+        """Delete everything kept about member ``user_id``; returns how many records went.
+        Raises ``StorageUnavailable`` when the database cannot be written."""
+        return self._unanswered.forget_member(user_id)
 
     def purge_notify_requests(self, retention_days: int) -> int:
-        """Forget members' notify requests older than the retention period."""
+        """Forget members' notify requests older than the retention period; returns
+        how many went. Raises ``StorageUnavailable`` when the database cannot be written."""
         cutoff = datetime.now(UTC) - timedelta(days=retention_days)
-        return self.unanswered.purge_notify_requests(cutoff.isoformat(timespec="seconds"))
+        return self._unanswered.purge_notify_requests(cutoff.isoformat(timespec="seconds"))
+
+    # --- reading facts and sources ---------------------------------------------
+
+    def fact(self, fact_id: int) -> Fact:
+        """The fact ``fact_id``; raises ``FactNotFound`` when it is absent or removed."""
+        return self._facts.fact(fact_id)
+
+    def facts(self, *, source_key: str | None = None) -> list[Fact]:
+        """Every fact that has not been removed, by id; only those citing
+        ``source_key`` when it is given."""
+        return [
+            fact
+            for fact in self._facts.facts()
+            if source_key is None or fact.source_key == source_key
+        ]
+
+    def count_facts(self) -> int:
+        """How many facts answer (those not removed)."""
+        return self._facts.count_facts()
+
+    def fact_history(self, fact_id: int) -> list[HistoryEntry]:
+        """Every change to fact ``fact_id``, oldest first (empty for an unknown id)."""
+        return self._facts.history(fact_id)
+
+    def quote_status(self, fact: Fact) -> QuoteStatus:
+        """Whether ``fact``'s quote occurs in its source's text, or could not be checked.
+        Raises ``SourceNotFound``."""
+        return self._facts.quote_status(fact)
+
+    def facts_with_missing_quotes(self) -> list[Fact]:
+        """Facts whose quote no longer occurs in their source's text, for reps to fix.
+
+        They keep answering; nothing is deleted.
+        """
+        return self._facts.facts_with_missing_quotes()
+
+    def paragraph(self, fact_id: int) -> QuotedParagraph | None:
+        """The paragraph around fact ``fact_id``'s quote in its source's text; None when
+        the source has no text or the quote is not in it. Raises ``FactNotFound``."""
+        with read_transaction(self._db):
+            fact = self._facts.fact(fact_id)
+            text = self._facts.source_text(fact.source_key)
+            passage = find_quote(fact.quote, text) if text and fact.quote.strip() else None
+            if passage is None:
+                return None
+            before, quote, after = paragraph_around(passage, text)
+            return QuotedParagraph(fact, self._facts.source(fact.source_key), before, quote, after)
+
+    def source(self, key: str) -> Source:
+        """The source ``key``; raises ``SourceNotFound``."""
+        return self._facts.source(key)
+
+    def sources(self) -> list[Source]:
+        """Every source, by key."""
+        return self._facts.sources()
+
+    def source_text(self, key: str) -> str:
+        """The full text of source ``key``; empty when the database does not have it.
+        Raises ``SourceNotFound``."""
+        return self._facts.source_text(key)
+
+    def source_history(self, key: str) -> list[SourceHistoryEntry]:
+        """Every change to source ``key``, oldest first (empty for an unknown key)."""
+        return self._facts.source_history(key)
+
+    def quote_passage(self, key: str, approximate: str) -> Passage:
+        """The exact passage of source ``key`` closest to ``approximate`` words.
+
+        Raises ``SourceNotFound``, ``InvalidSource`` when the source has no text,
+        or ``InvalidQuestion`` when ``approximate`` has no words to look for.
+        """
+        text = self._facts.source_text(key)
+        if not text:
+            raise InvalidSource(f"source {key!r} has no text to quote from")
+        passage = closest_passage(approximate, text)
+        if passage is None:
+            raise InvalidQuestion("give some words to look for")
+        return passage
+
+    # --- reps: facts and sources -----------------------------------------------
 
     def add_fact(
         self,
         *,
         answer: str,
-        source_key: str,
         quote: str,
         questions: Sequence[str],
         keywords: Sequence[str] = (),
         actor: str,
+        source_key: str = "",
+        note: Source | None = None,
     ) -> Fact:
-        fact = self.facts.add_fact(
-            answer=answer,
-            source_key=source_key,
-            quote=quote,
-            questions=questions,
-            keywords=keywords,
-            actor=actor,
-        )
-        self._matcher.upsert(fact)
-        return fact
+        """Add a rep's fact citing source ``source_key``; it answers at once. Returns it.
 
-    def add_fact_with_note(
-        self,
-        note: Source,
-        *,
-        answer: str,
-        quote: str,
-        questions: Sequence[str],
-        keywords: Sequence[str] = (),
-        actor: str,
-    ) -> Fact:
-        """Add a fact citing ``note``, a new source without text (a rep's own note),
-        the note and the fact in one transaction: a refused fact leaves no note.
-        See ``FactStore.add_fact_with_note``."""
-        fact = self.facts.add_fact_with_note(
-            note, answer=answer, quote=quote, questions=questions, keywords=keywords, actor=actor
-        )
+        With ``note`` instead, the fact cites that source without text (a rep's
+        own note), saved with the fact unless the very same source is stored
+        already (a note given again): a refused fact leaves no note behind.
+        Raises ``InvalidFact``, ``SourceNotFound``, ``QuoteNotInSource`` when the
+        source has text and the quote is not in it, and ``InvalidSource`` for a
+        note without key, title or kind, or with another source's key.
+        """
+        with write_transaction(self._db):
+            if note is None:
+                fact = self._facts.add_fact(
+                    answer=answer,
+                    source_key=source_key,
+                    quote=quote,
+                    questions=questions,
+                    keywords=keywords,
+                    actor=actor,
+                )
+            else:
+                fact = self._facts.add_fact_with_note(
+                    note,
+                    answer=answer,
+                    quote=quote,
+                    questions=questions,
+                    keywords=keywords,
+                    actor=actor,
+                )
         self._matcher.upsert(fact)
         return fact
 
@@ -341,7 +476,12 @@ class KnowledgeBase:
         questions: Sequence[str] | None = None,
         keywords: Sequence[str] | None = None,
     ) -> Fact:
-        fact = self.facts.edit_fact(
+        """Change the given parts of fact ``fact_id``; the rest stays. Returns the new fact.
+
+        Raises ``FactNotFound``, ``InvalidFact``, ``SourceNotFound``, or
+        ``QuoteNotInSource`` (with the closest passage).
+        """
+        fact = self._facts.edit_fact(
             fact_id,
             actor=actor,
             answer=answer,
@@ -354,46 +494,117 @@ class KnowledgeBase:
         return fact
 
     def remove_fact(self, fact_id: int, *, actor: str) -> Fact:
-        fact = self.facts.remove_fact(fact_id, actor=actor)
+        """Stop fact ``fact_id`` answering; it and its history stay. Returns it as it
+        was. Raises ``FactNotFound``."""
+        fact = self._facts.remove_fact(fact_id, actor=actor)
         self._matcher.remove(fact_id)
         return fact
 
-    def resolve(self, entry_id: int, fact_id: int, *, actor: str, teach: bool = True) -> Unanswered:
-        """Close an unanswered question with a fact; by default its wordings teach that fact."""
-        entry = self.unanswered.resolve(entry_id, fact_id, actor=actor)
+    def add_source(self, source: Source, text: str, *, actor: str) -> Source:
+        """Register a new document with its full text; returns it with its key and hash.
+
+        Raises ``InvalidSource`` for a bad title or a taken key,
+        ``DuplicateSource`` when the same text is already a source.
+        """
+        return self._facts.add_source(source, text, actor=actor)
+
+    def set_source_text(self, key: str, text: str, *, actor: str) -> list[Fact]:
+        """Replace a source's text; returns the facts whose quote is no longer in it.
+        Raises ``SourceNotFound``."""
+        with write_transaction(self._db):
+            self._facts.set_source_text(key, text, actor=actor)
+            return [fact for fact in self.facts_with_missing_quotes() if fact.source_key == key]
+
+    def export(self) -> dict[str, Any]:
+        """Every fact, source and history entry, as plain JSON-able data for ``import_``."""
+        with read_transaction(self._db):
+            return self._facts.export()
+
+    def import_(self, data: dict[str, Any]) -> int:
+        """Load an ``export()`` into a database that has no facts yet; returns the fact
+        count. Raises ``InvalidFact`` when the data is not an export or the database
+        is not empty."""
+        with write_transaction(self._db):
+            return self._facts.import_(data)
+
+    # --- reps: unanswered questions and proposals ------------------------------
+
+    def unanswered_questions(
+        self, status: UnansweredStatus = UnansweredStatus.OPEN
+    ) -> list[Unanswered]:
+        """Logged questions with ``status``, most-asked first, then most recent."""
+        return self._unanswered.entries(status)
+
+    def resolve(self, entry_id: int, fact_id: int, *, actor: str, teach: bool = True) -> Resolution:
+        """Close question ``entry_id`` with fact ``fact_id``; by default its wordings
+        teach that fact. Returns the closed question, the fact and who asked to be
+        notified (their requests stay until ``unsubscribe``). Raises
+        ``UnansweredNotFound`` for an unknown or closed question, ``FactNotFound``.
+        """
+        with write_transaction(self._db):
+            entry = self._unanswered.resolve(entry_id, fact_id, actor=actor)
+            if teach:
+                fact = self._facts.add_questions(
+                    fact_id, self._unanswered.texts(entry_id), QuestionOrigin.LEARNED, actor
+                )
+            else:
+                fact = self._facts.fact(fact_id)
+            source = self._facts.source(fact.source_key)
+            notify = tuple(self._unanswered.notify_requests(entry_id))
         if teach:
-            fact = self.facts.add_questions(
-                fact_id, self.unanswered.texts(entry_id), QuestionOrigin.LEARNED, actor
-            )
             self._matcher.upsert(fact)
-        return entry
+        return Resolution(entry, fact, source, notify)
 
     def dismiss(self, entry_id: int, *, actor: str) -> Unanswered:
-        """Close an unanswered question that needs no answer, forgetting in the same
+        """Close question ``entry_id``, which needs no answer, forgetting in the same
         transaction who asked to be notified of it. Raises ``UnansweredNotFound``
         for an unknown or already closed question, and then changes nothing."""
-        return self.unanswered.dismiss(entry_id, actor=actor)
+        return self._unanswered.dismiss(entry_id, actor=actor)
+
+    def pending_proposals(self) -> list[Proposal]:
+        """Wordings members chose from "did you mean", waiting for a rep; most-chosen first."""
+        return self._proposals.pending()
+
+    def approve_proposal(self, proposal_id: int, *, actor: str) -> Fact:
+        """Make a proposed wording an example question of its fact, answerable at once.
+        Returns the fact. Raises ``ProposalNotFound`` when it is not pending."""
+        with write_transaction(self._db):
+            proposal = self._proposals.pending_one(proposal_id)
+            fact = self._facts.add_questions(
+                proposal.fact_id, [proposal.text], QuestionOrigin.LEARNED, actor
+            )
+            self._proposals.close(proposal_id, ProposalStatus.APPROVED, actor=actor)
+        self._matcher.upsert(fact)
+        return fact
+
+    def reject_proposal(self, proposal_id: int, *, actor: str) -> None:
+        """Close a proposed wording without adding it. Raises ``ProposalNotFound``."""
+        self._proposals.close(proposal_id, ProposalStatus.REJECTED, actor=actor)
+
+    def stats(self, days: int) -> Stats:
+        """How many questions were asked, answered, suggested and logged in ``days`` days."""
+        return self._events.stats(days)
 
     def _match(self, question: str) -> Match:
         """The matcher's decision, leaving out the facts members said are "not what I
         asked" for this wording until a rep resolves it."""
         return self._matcher.match(
-            question, excluded_fact_ids=self.unanswered.rejected_fact_ids(question)
+            question, excluded_fact_ids=self._unanswered.rejected_fact_ids(question)
         )
 
     def _suggest(self, question: str, match: Match) -> Reply:
-        facts = tuple(self.facts.fact(candidate.fact_id) for candidate in match.suggestions)
+        facts = tuple(self._facts.fact(candidate.fact_id) for candidate in match.suggestions)
         return Reply(question, match, suggestions=facts)
 
     def _count(self, match: Match) -> None:
         try:
-            self.events.record(match.outcome, match.fact_id)
+            self._events.record(match.outcome, match.fact_id)
         except StorageUnavailable as error:
             log.warning("could not count a question: %s", error)
 
     def _log(self, question: str, place: str, match: Match) -> Unanswered | None:
         try:
-            return self.unanswered.record(
+            return self._unanswered.record(
                 question, place=place, best_score=match.score, nearest_fact_id=match.nearest_fact_id
             )
         except StorageUnavailable:

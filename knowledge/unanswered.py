@@ -93,15 +93,19 @@ class UnansweredLog:
 
     # --- members who asked to be notified ----------------------------------------
 
-    def request_notification(self, entry_id: int, *, user_id: str, channel_id: str) -> None:
-        """Remember that ``user_id`` wants to hear when entry ``entry_id`` is answered."""
+    def request_notification(self, entry_id: int, *, user_id: str, channel_id: str) -> bool:
+        """Remember that ``user_id`` wants to hear when entry ``entry_id`` is answered;
+        returns whether it is kept. It is kept only while the entry is open: a closed
+        one will never notify anyone. Raises ``UnansweredNotFound``."""
         with write_transaction(self._db):
-            self.get(entry_id)
+            if self.get(entry_id).status is not UnansweredStatus.OPEN:
+                return False
             self._db.execute(
                 "INSERT OR IGNORE INTO notify_requests (unanswered_id, user_id, channel_id,"
                 " requested_at) VALUES (?, ?, ?, ?)",
                 [entry_id, user_id, channel_id, utc_now()],
             )
+        return True
 
     def notify_requests(self, entry_id: int) -> list[NotifyRequest]:
         rows = self._db.query(

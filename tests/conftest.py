@@ -39,4 +39,4 @@ def kb(db_path: Path) -> Iterator[KnowledgeBase]:
     """A knowledge base on a fresh on-disk database, loaded with the curated facts."""
     base = KnowledgeBase.open(db_path)
     yield base
-    base.db.close()
+    base.close()

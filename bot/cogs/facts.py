@@ -29,7 +29,7 @@ from bot.limits import (
 )
 from bot.render import COLOUR, fact_embed, search_embed
 from bot.replies import fact_buttons
-from knowledge.base import KnowledgeBase
+from knowledge import KnowledgeBase
 from knowledge.errors import InvalidFact, QuoteNotInSource
 from knowledge.models import Fact, HistoryEntry, Source
 from knowledge.text import clean
@@ -73,9 +73,9 @@ def source_for(kb: KnowledgeBase, text: str, *, rep: str, url: str | None) -> So
 
     A note is dated today with the rep as its issuer; the same note given
     again on the same day is reused rather than duplicated. A new note is not
-    saved here: ``KnowledgeBase.add_fact_with_note`` saves it with its fact.
+    saved here: ``KnowledgeBase.add_fact`` saves it with its fact.
     """
-    sources = kb.facts.sources()
+    sources = kb.sources()
     existing = next((source for source in sources if source.key == text), None)
     if existing is not None:
         if url:
@@ -183,7 +183,7 @@ def _history_text(history: Sequence[HistoryEntry]) -> str:
 
 
 def _fact_with_source(kb: KnowledgeBase, fact: Fact) -> tuple[Fact, Source]:
-    return fact, kb.facts.source(fact.source_key)
+    return fact, kb.source(fact.source_key)
 
 
 class Facts(
@@ -221,18 +221,14 @@ class Facts(
         def add_fact(kb: KnowledgeBase) -> tuple[Fact, Source]:
             chosen = source_for(kb, source.strip(), rep=rep, url=url)
             asked = split_questions(questions)
-            if chosen.kind == REP_NOTE_KIND:
-                fact = kb.add_fact_with_note(
-                    chosen, answer=answer, quote=quote or "", questions=asked, actor=actor
-                )
-            else:
-                fact = kb.add_fact(
-                    answer=answer,
-                    source_key=chosen.key,
-                    quote=quote or "",
-                    questions=asked,
-                    actor=actor,
-                )
+            fact = kb.add_fact(
+                answer=answer,
+                source_key=chosen.key,
+                note=chosen if chosen.kind == REP_NOTE_KIND else None,
+                quote=quote or "",
+                questions=asked,
+                actor=actor,
+            )
             return fact, chosen
 
         try:
@@ -256,7 +252,7 @@ class Facts(
     async def source_autocomplete(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        sources = await self.bot.knowledge.run(lambda kb: kb.facts.sources())
+        sources = await self.bot.knowledge.run(lambda kb: kb.sources())
         return source_choices(sources, current)
 
     @app_commands.command(
@@ -325,8 +321,8 @@ class Facts(
         with_history = is_rep(interaction.user, self.bot.settings)
 
         def read(kb: KnowledgeBase) -> tuple[Fact, Source, list[HistoryEntry]]:
-            fact, source = _fact_with_source(kb, kb.facts.fact(fact_id))
-            return fact, source, kb.facts.history(fact_id) if with_history else []
+            fact, source = _fact_with_source(kb, kb.fact(fact_id))
+            return fact, source, kb.fact_history(fact_id) if with_history else []
 
         fact, source, history = await within_deadline(
             interaction, self.bot.knowledge.run(read), ephemeral=True

@@ -15,8 +15,6 @@ from discord.ext import commands
 from bot.client import KnowledgeBot
 from bot.interactions import Outgoing, respond, within_deadline
 from bot.render import privacy_embed
-from knowledge.base import KnowledgeBase
-from knowledge.models import NotifyRequest, Unanswered
 
 Interaction = discord.Interaction[KnowledgeBot]
 
@@ -34,18 +32,14 @@ class Privacy(commands.Cog):
     @app_commands.command(name="privacy", description="See what I hold about you (only you see it)")
     async def privacy(self, interaction: Interaction) -> None:
         user_id = str(interaction.user.id)
-
-        def held(kb: KnowledgeBase) -> list[tuple[NotifyRequest, Unanswered]]:
-            requests = kb.unanswered.held_about(user_id)
-            return [(request, kb.unanswered.get(request.unanswered_id)) for request in requests]
-
-        found = await within_deadline(interaction, self.bot.knowledge.run(held), ephemeral=True)
+        work = self.bot.knowledge.run(lambda kb: kb.held_about(user_id))
+        found = await within_deadline(interaction, work, ephemeral=True)
         await respond(interaction, Outgoing(embeds=(privacy_embed(found),)), ephemeral=True)
 
     @app_commands.command(name="forget-me", description="Delete everything I hold about you")
     async def forget_me(self, interaction: Interaction) -> None:
         user_id = str(interaction.user.id)
-        work = self.bot.knowledge.run(lambda kb: kb.unanswered.forget_member(user_id))
+        work = self.bot.knowledge.run(lambda kb: kb.forget_member(user_id))
         count = await within_deadline(interaction, work, ephemeral=True)
         await respond(interaction, Outgoing(content=forgotten_text(count)), ephemeral=True)
 

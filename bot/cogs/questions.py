@@ -15,7 +15,7 @@ from bot.cooldown import QuestionCooldown, Wait
 from bot.errors import user_message
 from bot.interactions import Outgoing, respond, within_deadline
 from bot.replies import REPLY_BUTTONS, answer_message, place_of
-from knowledge.base import Reply
+from knowledge import Reply
 
 log = logging.getLogger(__name__)
 

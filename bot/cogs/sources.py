@@ -22,7 +22,7 @@ from bot.errors import report_error
 from bot.interactions import Outgoing, respond, within_deadline
 from bot.limits import EMBED_DESCRIPTION_CHARS, EMBED_TITLE_CHARS, clip
 from bot.render import COLOUR, field_value, source_text
-from knowledge.base import KnowledgeBase
+from knowledge import KnowledgeBase
 from knowledge.documents import MAX_DOCUMENT_BYTES, extract
 from knowledge.errors import InvalidDocument, InvalidSource
 from knowledge.models import Fact, Source
@@ -167,7 +167,7 @@ class Sources(
     @app_commands.command(name="list", description="List the documents facts come from")
     async def list_(self, interaction: Interaction) -> None:
         sources = await within_deadline(
-            interaction, self.bot.knowledge.run(lambda kb: kb.facts.sources()), ephemeral=True
+            interaction, self.bot.knowledge.run(lambda kb: kb.sources()), ephemeral=True
         )
         await respond(interaction, Outgoing(embeds=(sources_embed(sources),)), ephemeral=True)
 
@@ -177,8 +177,7 @@ class Sources(
     @app_commands.describe(key="The source (start typing its key or title)")
     async def show(self, interaction: Interaction, key: app_commands.Range[str, 1, 100]) -> None:
         def read(kb: KnowledgeBase) -> tuple[Source, list[Fact]]:
-            source = kb.facts.source(key)
-            return source, [fact for fact in kb.facts.facts() if fact.source_key == key]
+            return kb.source(key), kb.facts(source_key=key)
 
         source, facts = await within_deadline(
             interaction, self.bot.knowledge.run(read), ephemeral=True
@@ -189,7 +188,7 @@ class Sources(
     async def key_autocomplete(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        sources = await self.bot.knowledge.run(lambda kb: kb.facts.sources())
+        sources = await self.bot.knowledge.run(lambda kb: kb.sources())
         return source_choices(sources, current)
 
 

@@ -17,7 +17,7 @@ from bot.checks import actor_of, rep_only
 from bot.client import KnowledgeBot
 from bot.interactions import Outgoing, respond, respond_update, within_deadline
 from bot.render import proposal_embed, stats_embed
-from knowledge.base import KnowledgeBase
+from knowledge import KnowledgeBase
 
 PERIODS_DAYS = (7, 30)
 TOP_OPEN = 5
@@ -25,11 +25,11 @@ TOP_OPEN = 5
 
 def review_message(kb: KnowledgeBase) -> Outgoing:
     """The first pending proposal with its buttons, or a note that there is none."""
-    pending = kb.proposals.pending()
+    pending = kb.pending_proposals()
     if not pending:
         return Outgoing(content="No proposed example questions to review.")
     proposal = pending[0]
-    embed = proposal_embed(proposal, kb.facts.fact(proposal.fact_id), waiting=len(pending) - 1)
+    embed = proposal_embed(proposal, kb.fact(proposal.fact_id), waiting=len(pending) - 1)
     view = discord.ui.View(timeout=None)
     view.add_item(ProposalButton("approve", proposal.id))
     view.add_item(ProposalButton("reject", proposal.id))
@@ -78,9 +78,9 @@ class Stats(commands.GroupCog, group_name="kb", group_description="Reps: the kno
     async def stats(self, interaction: discord.Interaction[KnowledgeBot]) -> None:
         def gather(kb: KnowledgeBase) -> discord.Embed:
             return stats_embed(
-                kb.facts.count_facts(),
+                kb.count_facts(),
                 [kb.stats(days) for days in PERIODS_DAYS],
-                kb.unanswered.entries()[:TOP_OPEN],
+                kb.unanswered_questions()[:TOP_OPEN],
             )
 
         embed = await within_deadline(interaction, self.bot.knowledge.run(gather), ephemeral=True)

@@ -25,8 +25,8 @@ from bot.client import KnowledgeBot
 from bot.interactions import Outgoing, respond, respond_update, within_deadline
 from bot.limits import clip
 from bot.render import fact_embed, unanswered_embed
-from knowledge.base import KnowledgeBase
-from knowledge.models import Fact, NotifyRequest, Source, Unanswered
+from knowledge import KnowledgeBase, Resolution
+from knowledge.models import NotifyRequest, Unanswered
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class PageButton(
         super().__init__(label="Previous" if direction == "prev" else "Next", disabled=disabled)
 
     async def pressed(self, interaction: ButtonInteraction) -> None:
-        entries = await self.run(interaction, lambda kb: kb.unanswered.entries(), update=True)
+        entries = await self.run(interaction, lambda kb: kb.unanswered_questions(), update=True)
         await respond_update(interaction, unanswered_page(entries, self.page))
 
 
@@ -75,24 +75,22 @@ class Notifier:
     def __init__(self, bot: KnowledgeBot) -> None:
         self.bot = bot
 
-    async def notify_all(
-        self, requests: Sequence[NotifyRequest], entry: Unanswered, fact: Fact, source: Source
-    ) -> Counter[str]:
-        """Notify each request's member and delete the request; counts "dm", "channel", "failed"."""
+    async def notify_all(self, resolution: Resolution) -> Counter[str]:
+        """Notify each member who asked and forget their request; counts "dm",
+        "channel", "failed"."""
         outcomes: Counter[str] = Counter()
-        for request in requests:
-            outcomes[await self.notify(request, entry, fact, source)] += 1
-            await self.bot.knowledge.run(_forget(request.id))
+        for request in resolution.notify:
+            outcomes[await self.notify(request, resolution)] += 1
+            await self.bot.knowledge.run(_unsubscribe(request.id))
         return outcomes
 
-    async def notify(
-        self, request: NotifyRequest, entry: Unanswered, fact: Fact, source: Source
-    ) -> str:
+    async def notify(self, request: NotifyRequest, resolution: Resolution) -> str:
         user_id = int(request.user_id)
-        quoted = clip(entry.text, QUOTED_QUESTION_CHARS)
+        quoted = clip(resolution.entry.text, QUOTED_QUESTION_CHARS)
+        fact = resolution.fact
         direct = Outgoing(
             content=f"A rep has answered a question you asked me: \u201c{quoted}\u201d",
-            embeds=(fact_embed(fact, source),),
+            embeds=(fact_embed(fact, resolution.source),),
         )
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
@@ -130,8 +128,8 @@ class Notifier:
         return channel if isinstance(channel, discord.abc.Messageable) else None
 
 
-def _forget(request_id: int) -> Callable[[KnowledgeBase], None]:
-    return lambda kb: kb.unanswered.forget_request(request_id)
+def _unsubscribe(request_id: int) -> Callable[[KnowledgeBase], None]:
+    return lambda kb: kb.unsubscribe(request_id)
 
 
 def _told(outcomes: Counter[str]) -> str:
@@ -163,7 +161,7 @@ class UnansweredQuestions(
     )
     @rep_only()
     async def list_open(self, interaction: Interaction) -> None:
-        work = self.bot.knowledge.run(lambda kb: kb.unanswered.entries())
+        work = self.bot.knowledge.run(lambda kb: kb.unanswered_questions())
         entries = await within_deadline(interaction, work, ephemeral=True)
         await respond(interaction, unanswered_page(entries, 0), ephemeral=True)
 
@@ -183,17 +181,15 @@ class UnansweredQuestions(
         # Notifying takes a few requests per member: acknowledge first.
         await interaction.response.defer(ephemeral=True, thinking=True)
         actor = actor_of(interaction.user)
-
-        def resolve(kb: KnowledgeBase) -> tuple[Unanswered, Fact, Source, list[NotifyRequest]]:
-            entry = kb.resolve(entry_id, fact_id, actor=actor, teach=teach)
-            fact = kb.facts.fact(fact_id)
-            source = kb.facts.source(fact.source_key)
-            return entry, fact, source, kb.unanswered.notify_requests(entry_id)
-
-        entry, fact, source, requests = await self.bot.knowledge.run(resolve)
-        outcomes = await self.notifier.notify_all(requests, entry, fact, source)
+        resolution = await self.bot.knowledge.run(
+            lambda kb: kb.resolve(entry_id, fact_id, actor=actor, teach=teach)
+        )
+        outcomes = await self.notifier.notify_all(resolution)
         taught = " Its wordings now teach the fact." if teach else ""
-        text = f"Resolved question {entry.id} with fact {fact.id}.{taught} {_told(outcomes)}"
+        text = (
+            f"Resolved question {resolution.entry.id} with fact {resolution.fact.id}.{taught}"
+            f" {_told(outcomes)}"
+        )
         await respond(interaction, Outgoing(content=text), ephemeral=True)
 
     @app_commands.command(name="dismiss", description="Rep: close a question that needs no answer")

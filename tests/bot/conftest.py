@@ -44,7 +44,7 @@ async def discord_double() -> AsyncIterator[DiscordDouble]:
 def curated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with the curated facts loaded, built once; tests get copies."""
     path = tmp_path_factory.mktemp("curated") / "knowledge.db"
-    KnowledgeBase.open(path).db.close()
+    KnowledgeBase.open(path).close()
     return path
 
 
@@ -55,7 +55,7 @@ def kb(curated_database: Path, tmp_path: Path) -> Iterator[KnowledgeBase]:
     shutil.copyfile(curated_database, path)
     base = KnowledgeBase.open(path)
     yield base
-    base.db.close()
+    base.close()
 
 
 def bot_settings(double: DiscordDouble, **changes: Any) -> Settings:
@@ -89,7 +89,7 @@ def twin_facts(kb: KnowledgeBase) -> list[Fact]:
     return [
         kb.add_fact(
             answer=f"The branch {season} social is organised by the welfare officer.",
-            source_key=kb.facts.sources()[0].key,
+            source_key=kb.sources()[0].key,
             quote="",
             questions=["who organises the branch social"],
             actor="test",

@@ -126,7 +126,7 @@ async def click(double: DiscordDouble, author: Any, message: Any, custom_id: str
 
 
 def fact_for(kb: KnowledgeBase, example_question: str) -> Fact:
-    return next(f for f in kb.facts.facts() if example_question in f.question_texts)
+    return next(f for f in kb.facts() if example_question in f.question_texts)
 
 
 def message_bodies(double: DiscordDouble) -> list[dict[str, Any]]:
@@ -155,7 +155,7 @@ def assert_answered_once(double: DiscordDouble) -> None:
 
 
 def assert_sourced_answer(message: dict[str, Any], kb: KnowledgeBase, fact: Fact) -> None:
-    source = kb.facts.source(fact.source_key)
+    source = kb.source(fact.source_key)
     embed = message["embeds"][0]
     assert embed["description"] == fact.answer
     assert field(embed, "Source").startswith(f"{source.title} ({source.date})")
@@ -277,7 +277,7 @@ async def test_small_talk_gets_a_friendly_reply_and_is_not_logged(
 
     assert phrasebook().example_question in reply["content"]
     assert not reply.get("embeds") and custom_ids(reply) == []
-    assert kb.unanswered.entries() == [] and kb.stats(days=1).asked == 0
+    assert kb.unanswered_questions() == [] and kb.stats(days=1).asked == 0
     # the `double` fixture checks that it pings nobody
 
 
@@ -324,7 +324,7 @@ async def test_did_you_mean_offers_buttons_that_show_the_fact(
         seen = await click(
             double, double.rep_member, reply["id"], f"kb:choose:{twins[0].id}:{member}"
         )
-        assert kb.proposals.pending() == []  # a bystander's click proposes nothing
+        assert kb.pending_proposals() == []  # a bystander's click proposes nothing
         shown = await click(double, double.member, reply["id"], f"kb:choose:{twins[1].id}:{member}")
 
     assert "Did you mean" in reply["content"]
@@ -332,7 +332,7 @@ async def test_did_you_mean_offers_buttons_that_show_the_fact(
     assert shown.ephemeral
     assert shown.embed["description"] == twins[1].answer
     assert shown.embed["footer"]["text"] == f"Fact {twins[1].id}"
-    [proposal] = kb.proposals.pending()
+    [proposal] = kb.pending_proposals()
     assert (proposal.text, proposal.fact_id) == (question, twins[1].id)
 
 
@@ -345,13 +345,13 @@ async def test_none_of_these_logs_the_question_for_a_rep(
     async with running_bot(double, kb):
         reply = await ask_in_channel(double, double.member, double.other_channel, question)
         assert none_fit in custom_ids(reply)
-        asked = kb.unanswered.entries()
+        asked = kb.unanswered_questions()
         bystander = await click(double, double.rep_member, reply["id"], none_fit)
-        assert kb.unanswered.entries() == asked  # only the asker can say none fits
+        assert kb.unanswered_questions() == asked  # only the asker can say none fits
         logged = await click(double, double.member, reply["id"], none_fit)
 
     assert bystander.ephemeral and "only the member who asked" in bystander.body["content"].lower()
-    [entry] = kb.unanswered.entries()
+    [entry] = kb.unanswered_questions()
     assert (entry.text, entry.place) == (question, f"channel:{double.other_channel.id}")
     assert entry.count == 1  # asked once, however many presses
     assert logged.ephemeral and f"(question {entry.id})" in logged.body["content"]
@@ -367,7 +367,7 @@ async def test_helpful_thanks_privately_and_stores_nothing(
         thanks = await click(double, double.member, reply["id"], f"kb:helpful:{fact.id}")
 
     assert thanks.ephemeral and thanks.body["content"]
-    assert kb.unanswered.entries() == []
+    assert kb.unanswered_questions() == []
 
 
 # --------------------------------------------------------------------------- #
@@ -384,11 +384,11 @@ async def test_not_what_i_asked_logs_the_question_for_a_rep(
         interaction, _ = await ask_command(double, double.member, KNOWN_QUESTION)
         message = interaction.original_message_id
         bystander = await click(double, double.rep_member, message, reject)
-        assert kb.unanswered.entries() == []
+        assert kb.unanswered_questions() == []
         response = await click(double, double.member, message, reject)
 
     assert bystander.ephemeral and response.ephemeral
-    [entry] = kb.unanswered.entries()
+    [entry] = kb.unanswered_questions()
     assert (entry.text, entry.rejected_fact_id) == (KNOWN_QUESTION, fact.id)
     assert f"(question {entry.id})" in response.body["content"]
     assert f"kb:notify:{entry.id}" in response.custom_ids
@@ -401,14 +401,14 @@ async def test_an_unanswered_question_is_logged_and_the_asker_told_when_resolved
     fact = fact_for(kb, "who owns sscl")
     async with running_bot(double, kb):
         reply = await ask_in_channel(double, double.member, double.other_channel, UNKNOWN_QUESTION)
-        [entry] = kb.unanswered.entries()
+        [entry] = kb.unanswered_questions()
         assert f"(question {entry.id})" in reply["content"]
         assert custom_ids(reply) == [f"kb:notify:{entry.id}"]
-        assert kb.unanswered.notify_requests(entry.id) == []  # only pressing stores the id
+        assert kb._unanswered.notify_requests(entry.id) == []  # only pressing stores the id
 
         opted = await click(double, double.member, reply["id"], f"kb:notify:{entry.id}")
         assert opted.ephemeral
-        [request] = kb.unanswered.notify_requests(entry.id)
+        [request] = kb._unanswered.notify_requests(entry.id)
         assert request.user_id == str(double.member.id)
 
         listing = await command(double, double.rep_member, "unanswered list")
@@ -424,9 +424,9 @@ async def test_an_unanswered_question_is_logged_and_the_asker_told_when_resolved
 
     assert resolved.ephemeral and "1 by DM" in resolved.body["content"]
     assert dm.json["embeds"][0]["footer"]["text"] == f"Fact {fact.id}"
-    assert kb.unanswered.notify_requests(entry.id) == []
-    assert kb.unanswered.get(entry.id).status is UnansweredStatus.RESOLVED
-    assert UNKNOWN_QUESTION in kb.facts.fact(fact.id).question_texts  # taught
+    assert kb._unanswered.notify_requests(entry.id) == []
+    assert kb._unanswered.get(entry.id).status is UnansweredStatus.RESOLVED
+    assert UNKNOWN_QUESTION in kb.fact(fact.id).question_texts  # taught
 
 
 async def test_when_dms_are_closed_the_asker_is_pinged_in_the_channel_alone(
@@ -435,7 +435,7 @@ async def test_when_dms_are_closed_the_asker_is_pinged_in_the_channel_alone(
     fact = fact_for(kb, "who owns sscl")
     async with running_bot(double, kb):
         reply = await ask_in_channel(double, double.member, double.other_channel, UNKNOWN_QUESTION)
-        [entry] = kb.unanswered.entries()
+        [entry] = kb.unanswered_questions()
         await click(double, double.member, reply["id"], f"kb:notify:{entry.id}")
         double.fail_next(
             "POST",
@@ -455,7 +455,7 @@ async def test_when_dms_are_closed_the_asker_is_pinged_in_the_channel_alone(
     stored = double.bot_messages(double.other_channel)[-1]
     assert [m["id"] for m in stored["mentions"]] == [str(double.member.id)]
     assert UNKNOWN_QUESTION not in fallback.json["content"]  # the question may have been private
-    assert kb.unanswered.notify_requests(entry.id) == []
+    assert kb._unanswered.notify_requests(entry.id) == []
 
 
 async def test_a_rep_pages_through_unanswered_questions(
@@ -480,13 +480,13 @@ async def test_a_rep_dismisses_a_question_and_its_notify_requests_go(
 ) -> None:
     entry = kb.ask(UNKNOWN_QUESTION, place="dm").logged
     assert entry is not None
-    kb.unanswered.request_notification(entry.id, user_id="42", channel_id="1")
+    kb.subscribe(entry.id, user_id="42", channel_id="1")
     async with running_bot(double, kb):
         response = await command(double, double.rep_member, "unanswered dismiss", {"id": entry.id})
 
     assert response.ephemeral
-    assert kb.unanswered.get(entry.id).status is UnansweredStatus.DISMISSED
-    assert kb.unanswered.held_about("42") == []
+    assert kb._unanswered.get(entry.id).status is UnansweredStatus.DISMISSED
+    assert kb._unanswered.held_about("42") == []
 
 
 # --------------------------------------------------------------------------- #
@@ -495,7 +495,7 @@ async def test_a_rep_dismisses_a_question_and_its_notify_requests_go(
 
 
 async def test_a_member_cannot_add_a_fact(double: DiscordDouble, kb: KnowledgeBase) -> None:
-    facts_before, sources_before = kb.facts.facts(), kb.facts.sources()
+    facts_before, sources_before = kb.facts(), kb.sources()
     async with running_bot(double, kb):
         refused = await command(
             double,
@@ -506,7 +506,7 @@ async def test_a_member_cannot_add_a_fact(double: DiscordDouble, kb: KnowledgeBa
 
     assert refused.ephemeral and "only reps" in refused.body["content"].lower()
     assert refused.body["embeds"] == []
-    assert kb.facts.facts() == facts_before and kb.facts.sources() == sources_before
+    assert kb.facts() == facts_before and kb.sources() == sources_before
 
 
 async def test_a_rep_adds_a_fact_and_the_members_question_is_then_answered(
@@ -532,21 +532,21 @@ async def test_a_rep_adds_a_fact_and_the_members_question_is_then_answered(
     assert added.ephemeral
     fact_id = int(added.embed["footer"]["text"].removeprefix("Fact "))
     assert after["embeds"][0]["footer"]["text"] == f"Fact {fact_id}"
-    fact = kb.facts.fact(fact_id)
+    fact = kb.fact(fact_id)
     assert fact.question_texts == (
         "when is the leeds branch picnic",
         "what date is the branch picnic",
     )
-    source = kb.facts.source(fact.source_key)
+    source = kb.source(fact.source_key)
     assert (source.title, source.kind, source.issuer) == (
         "Branch committee minutes",
         "rep's note",
         "rep_holder",
     )
     assert source.url == "https://example.org/minutes" and source.date
-    [history] = kb.facts.history(fact_id)
+    [history] = kb.fact_history(fact_id)
     assert history.actor == f"discord:{double.rep_member.id}:rep_holder"
-    [source_history] = kb.facts.source_history(source.key)
+    [source_history] = kb.source_history(source.key)
     assert source_history.actor == history.actor
 
 
@@ -564,7 +564,7 @@ async def test_a_rep_edits_and_removes_a_fact(double: DiscordDouble, kb: Knowled
     assert answered["embeds"][0]["description"] == "Steria and HMG."
     assert removed.ephemeral and f"fact {fact.id}" in removed.body["content"]
     assert gone.ephemeral and gone.body["content"] == f"there is no fact {fact.id}"
-    actions = [(h.action, h.actor) for h in kb.facts.history(fact.id)][-2:]
+    actions = [(h.action, h.actor) for h in kb.fact_history(fact.id)][-2:]
     rep = f"discord:{double.rep_member.id}:rep_holder"
     assert actions == [("edit", rep), ("remove", rep)]
 
@@ -615,9 +615,9 @@ async def test_a_press_of_a_button_the_message_does_not_carry_does_nothing(
         await click(double, double.member, reply["id"], helpful)
 
     assert not double.find_requests(lambda r: r.params.get("interaction_id") in forged_ids)
-    assert kb.unanswered.entries() == [other]  # no rejection logged
-    assert kb.unanswered.notify_requests(other.id) == []
-    assert kb.proposals.pending() == []
+    assert kb.unanswered_questions() == [other]  # no rejection logged
+    assert kb._unanswered.notify_requests(other.id) == []
+    assert kb.pending_proposals() == []
 
 
 async def test_kb_stats_for_reps(double: DiscordDouble, kb: KnowledgeBase) -> None:
@@ -629,7 +629,7 @@ async def test_kb_stats_for_reps(double: DiscordDouble, kb: KnowledgeBase) -> No
 
     assert stats.ephemeral
     values = {f["name"]: f["value"] for f in stats.embed["fields"]}
-    assert values["Facts"] == str(len(kb.facts.facts()))
+    assert values["Facts"] == str(len(kb.facts()))
     assert values["Last 7 days"].startswith("2 asked\n1 answered")
     assert UNKNOWN_QUESTION in values["Most-asked open questions"]
     assert refused.ephemeral and refused.body["embeds"] == []
@@ -685,7 +685,7 @@ async def test_a_failure_gets_an_apology_and_a_logged_traceback(
     double: DiscordDouble, kb: KnowledgeBase, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with running_bot(double, kb):
-        kb.db.conn.close()  # the database goes away under the bot
+        kb._db.conn.close()  # the database goes away under the bot
         with caplog.at_level(logging.ERROR):
             _, response = await ask_command(double, double.member, KNOWN_QUESTION)
             chat = await ask_in_channel(double, double.member, double.other_channel, KNOWN_QUESTION)
@@ -717,7 +717,7 @@ async def test_buttons_still_work_after_the_bot_restarts(
     async with running_bot(double, kb):
         answer = await ask_in_channel(double, double.member, double.other_channel, KNOWN_QUESTION)
         logged = await ask_in_channel(double, double.member, double.other_channel, UNKNOWN_QUESTION)
-    [entry] = kb.unanswered.entries()
+    [entry] = kb.unanswered_questions()
     async with running_bot(double, kb):
         rejected = await click(
             double, double.member, answer["id"], f"kb:reject:{fact.id}:{double.member.id}"
@@ -726,8 +726,8 @@ async def test_buttons_still_work_after_the_bot_restarts(
 
     assert len(double.identify_payloads) == 2  # two separate logins
     assert "logged" in rejected.body["content"] and opted.ephemeral
-    assert {e.text for e in kb.unanswered.entries()} == {KNOWN_QUESTION, UNKNOWN_QUESTION}
-    assert [r.user_id for r in kb.unanswered.notify_requests(entry.id)] == [str(double.member.id)]
+    assert {e.text for e in kb.unanswered_questions()} == {KNOWN_QUESTION, UNKNOWN_QUESTION}
+    assert [r.user_id for r in kb._unanswered.notify_requests(entry.id)] == [str(double.member.id)]
 
 
 async def test_old_notify_requests_are_purged_at_start_up(
@@ -735,16 +735,16 @@ async def test_old_notify_requests_are_purged_at_start_up(
 ) -> None:
     entry = kb.ask(UNKNOWN_QUESTION, place="dm").logged
     assert entry is not None
-    kb.unanswered.request_notification(entry.id, user_id="1", channel_id="1")
-    kb.unanswered.request_notification(entry.id, user_id="2", channel_id="1")
-    kb.db.execute(
+    kb.subscribe(entry.id, user_id="1", channel_id="1")
+    kb.subscribe(entry.id, user_id="2", channel_id="1")
+    kb._db.execute(
         "UPDATE notify_requests SET requested_at = '2000-01-01T00:00:00+00:00' WHERE user_id = '1'"
     )
     async with running_bot(double, kb, notify_retention_days=30):
         for _ in range(100):
-            if not kb.unanswered.held_about("1"):
+            if not kb._unanswered.held_about("1"):
                 break
             await asyncio.sleep(0.01)
 
-    assert kb.unanswered.held_about("1") == []
-    assert [r.user_id for r in kb.unanswered.held_about("2")] == ["2"]
+    assert kb._unanswered.held_about("1") == []
+    assert [r.user_id for r in kb._unanswered.held_about("2")] == ["2"]

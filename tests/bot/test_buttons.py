@@ -237,7 +237,7 @@ async def test_buttons_work_whatever_their_reply_says(
                 double, double.member, double.other_channel, question
             )
             reword(double.message(replies[question]["id"]))
-        [unknown] = [e for e in kb.unanswered.entries() if e.text == UNKNOWN_QUESTION]
+        [unknown] = [e for e in kb.unanswered_questions() if e.text == UNKNOWN_QUESTION]
         notified = await click(
             double, double.member, replies[UNKNOWN_QUESTION]["id"], f"kb:notify:{unknown.id}"
         )
@@ -249,10 +249,10 @@ async def test_buttons_work_whatever_their_reply_says(
         )
 
     assert notified.ephemeral and chosen.ephemeral and rejected.ephemeral
-    assert [r.user_id for r in kb.unanswered.notify_requests(unknown.id)] == [str(member)]
-    [proposal] = kb.proposals.pending()
+    assert [r.user_id for r in kb._unanswered.notify_requests(unknown.id)] == [str(member)]
+    [proposal] = kb.pending_proposals()
     assert (proposal.text, proposal.fact_id) == (TWIN_QUESTION, twins[0].id)
     assert chosen.embed["description"] == twins[0].answer
-    rejection = next(e for e in kb.unanswered.entries() if e.text == KNOWN_QUESTION)
+    rejection = next(e for e in kb.unanswered_questions() if e.text == KNOWN_QUESTION)
     assert (rejection.text, rejection.rejected_fact_id) == (KNOWN_QUESTION, fact.id)
     assert f"kb:notify:{rejection.id}" in rejected.custom_ids

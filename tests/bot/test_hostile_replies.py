@@ -195,5 +195,5 @@ async def test_hostile_messages_and_a_hostile_reps_fact_ping_nobody(
         assert len(message.get("content") or "") <= MESSAGE_CHARS
         for embed in message.get("embeds") or []:
             assert_embed_fits(discord.Embed.from_dict(embed))
-    assert set(kb.db.table_names()) >= {"notify_requests", "facts"}
+    assert set(kb._db.table_names()) >= {"notify_requests", "facts"}
     # the `double` fixture checks allowed_mentions.parse == [] on every request

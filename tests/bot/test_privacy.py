@@ -39,15 +39,15 @@ TOKEN = "TOKEN-MTIzNDU2Nzg5MDEyMzQ1Njc4.Gx1y2z.very-recognisable-secret"
 
 def database_bytes(kb: KnowledgeBase) -> bytes:
     """The database file and its write-ahead log, as they are on disk."""
-    path = Path(kb.db.execute("PRAGMA database_list").fetchone()[2])
+    path = Path(kb._db.execute("PRAGMA database_list").fetchone()[2])
     return b"".join(p.read_bytes() for p in path.parent.glob(f"{path.name}*") if p.is_file())
 
 
 def places_holding(kb: KnowledgeBase, needle: str) -> set[str]:
     """``table.column`` of every stored value that contains ``needle``."""
     found = set()
-    for table in kb.db.table_names():
-        for row in kb.db[table].rows:
+    for table in kb._db.table_names():
+        for row in kb._db[table].rows:
             found |= {f"{table}.{column}" for column, value in row.items() if needle in str(value)}
     return found
 
@@ -59,7 +59,9 @@ async def test_privacy_shows_a_member_exactly_what_is_held_and_forget_me_deletes
         nothing = await command(double, double.member, "privacy")
         first = await ask_in_channel(double, double.member, double.other_channel, UNKNOWN_QUESTION)
         second = await ask_in_channel(double, double.member, double.other_channel, SECOND_QUESTION)
-        first_entry, second_entry = (e for e in sorted(kb.unanswered.entries(), key=lambda e: e.id))
+        first_entry, second_entry = (
+            e for e in sorted(kb.unanswered_questions(), key=lambda e: e.id)
+        )
         await click(double, double.member, first["id"], f"kb:notify:{first_entry.id}")
         await click(double, double.member, second["id"], f"kb:notify:{second_entry.id}")
         await click(double, double.rep_member, second["id"], f"kb:notify:{second_entry.id}")
@@ -72,17 +74,17 @@ async def test_privacy_shows_a_member_exactly_what_is_held_and_forget_me_deletes
     assert held.ephemeral
     fields = {f["name"]: f["value"] for f in held.embed["fields"]}
     assert len(fields) == 2
-    today = kb.unanswered.held_about(str(double.rep_member.id))[0].requested_at[:10]
+    today = kb._unanswered.held_about(str(double.rep_member.id))[0].requested_at[:10]
     assert fields == {
         f"Question {first_entry.id} · since {today}": UNKNOWN_QUESTION,
         f"Question {second_entry.id} · since {today}": SECOND_QUESTION,
     }
     assert forgotten.ephemeral and "2" in forgotten.body["content"]
-    assert kb.unanswered.held_about(str(double.member.id)) == []
+    assert kb._unanswered.held_about(str(double.member.id)) == []
     assert after.embed.get("fields", []) == []
     assert again.ephemeral and again.body["content"] != forgotten.body["content"]
     # another member's request is theirs: untouched
-    assert len(kb.unanswered.held_about(str(double.rep_member.id))) == 1
+    assert len(kb._unanswered.held_about(str(double.rep_member.id))) == 1
 
 
 async def test_a_members_id_is_stored_only_in_notify_requests_and_goes_with_forget_me(
@@ -100,7 +102,7 @@ async def test_a_members_id_is_stored_only_in_notify_requests_and_goes_with_forg
         await click(double, double.member, choice["id"], f"kb:choose:{twins[0].id}:{member}")
         await ask_command(double, double.member, UNKNOWN_QUESTION, private=True)
         unknown = await ask_in_channel(double, double.member, double.other_channel, SECOND_QUESTION)
-        [entry] = [e for e in kb.unanswered.entries() if e.text == SECOND_QUESTION]
+        [entry] = [e for e in kb.unanswered_questions() if e.text == SECOND_QUESTION]
         await click(double, double.member, unknown["id"], f"kb:notify:{entry.id}")
         listing = await command(double, double.rep_member, "unanswered list")
 
@@ -118,7 +120,7 @@ def unanswered_log(kb: KnowledgeBase) -> dict[str, list[dict[str, Any]]]:
     """The unanswered log's tables, without the times and the rep who closed a question."""
     left_out = {"first_asked_at", "last_asked_at", "closed_at", "closed_by", "requested_at"}
     return {
-        table: [{k: v for k, v in row.items() if k not in left_out} for row in kb.db[table].rows]
+        table: [{k: v for k, v in row.items() if k not in left_out} for row in kb._db[table].rows]
         for table in ("unanswered", "unanswered_texts", "notify_requests")
     }
 
@@ -135,8 +137,8 @@ async def test_dismissing_stores_the_same_from_discord_and_the_command_line(
     assert entries[0] is not None and entries[1] is not None
     [entry_id] = {entry.id for entry in entries}
     for base in (kb, console):
-        base.unanswered.request_notification(entry_id, user_id=member, channel_id="1")
-    console.db.close()
+        base.subscribe(entry_id, user_id=member, channel_id="1")
+    console.close()
 
     async with running_bot(double, kb):
         await command(double, double.rep_member, "unanswered dismiss", {"id": entry_id})
@@ -149,7 +151,7 @@ async def test_dismissing_stores_the_same_from_discord_and_the_command_line(
     assert unanswered_log(console) == unanswered_log(kb)
     assert unanswered_log(kb)["notify_requests"] == []
     assert places_holding(kb, member) == places_holding(console, member) == set()
-    console.db.close()
+    console.close()
 
 
 async def test_old_notify_requests_are_purged_by_the_daily_task(
@@ -160,16 +162,16 @@ async def test_old_notify_requests_are_purged_by_the_daily_task(
     async with running_bot(double, kb, notify_retention_days=30) as bot:
         assert bot.purge_notify_requests.is_running()
         assert bot.purge_notify_requests.hours == PURGE_EVERY_HOURS == 24
-        kb.unanswered.request_notification(entry.id, user_id="1", channel_id="1")
-        kb.unanswered.request_notification(entry.id, user_id="2", channel_id="1")
-        kb.db.execute(
+        kb.subscribe(entry.id, user_id="1", channel_id="1")
+        kb.subscribe(entry.id, user_id="2", channel_id="1")
+        kb._db.execute(
             "UPDATE notify_requests SET requested_at = '2000-01-01T00:00:00+00:00'"
             " WHERE user_id = '1'"
         )
         await bot.purge_notify_requests()  # what the loop runs each day
 
-    assert kb.unanswered.held_about("1") == []
-    assert [r.user_id for r in kb.unanswered.held_about("2")] == ["2"]
+    assert kb._unanswered.held_about("1") == []
+    assert [r.user_id for r in kb._unanswered.held_about("2")] == ["2"]
 
 
 async def test_the_token_is_never_logged_stored_or_echoed(
@@ -187,7 +189,7 @@ async def test_the_token_is_never_logged_stored_or_echoed(
                 await ask_in_channel(
                     recognisable, recognisable.member, recognisable.other_channel, KNOWN_QUESTION
                 )
-                kb.db.execute("PRAGMA max_page_count = 1")  # and a failure, logged
+                kb._db.execute("PRAGMA max_page_count = 1")  # and a failure, logged
                 await command(
                     recognisable,
                     recognisable.rep_member,

@@ -44,7 +44,7 @@ async def test_a_burst_gets_exactly_one_reply_per_question_and_logs_the_unknown(
     assert burst.unreplied() == [] and burst.replied_twice() == []
     stats = kb.stats(1)
     assert stats.asked == len(asks)  # every question counted once
-    logged = sum(entry.count for entry in kb.unanswered.entries())
+    logged = sum(entry.count for entry in kb.unanswered_questions())
     assert logged == stats.unanswered == logged_replies(double) > 0
     for requests in burst.replies.values():
         assert requests[0].json["allowed_mentions"]["parse"] == []
@@ -97,7 +97,7 @@ async def test_no_question_is_lost_when_the_connection_drops_mid_burst(
 @pytest.fixture
 def read_only_kb(kb: KnowledgeBase) -> Iterator[KnowledgeBase]:
     """The knowledge base on a ``mode=ro`` connection to the same file."""
-    path = Path(kb.db.execute("PRAGMA database_list").fetchone()[2])
+    path = Path(kb._db.execute("PRAGMA database_list").fetchone()[2])
     connection = sqlite3.connect(
         f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
     )
@@ -108,7 +108,7 @@ def read_only_kb(kb: KnowledgeBase) -> Iterator[KnowledgeBase]:
 @pytest.fixture
 def full_disk_kb(kb: KnowledgeBase) -> KnowledgeBase:
     """The knowledge base whose database may not grow by a page (a full disk)."""
-    kb.db.execute("PRAGMA max_page_count = 1")  # SQLite raises it to the current size
+    kb._db.execute("PRAGMA max_page_count = 1")  # SQLite raises it to the current size
     return kb
 
 
@@ -121,7 +121,7 @@ async def test_an_unwritable_database_answers_members_and_tells_reps_nothing_was
 ) -> None:
     double = discord_double
     kb: KnowledgeBase = request.getfixturevalue(storage)
-    facts_before = kb.facts.facts()
+    facts_before = kb.facts()
     big_questions = ";".join(f"example question {n} " + "x" * 250 for n in range(40))
     async with running_bot(double, kb):
         with caplog.at_level(logging.ERROR):
@@ -148,4 +148,4 @@ async def test_an_unwritable_database_answers_members_and_tells_reps_nothing_was
         r.name.startswith("bot.") and "could not be saved" in r.getMessage() and reason in
         r.getMessage() for r in caplog.records
     )  # fmt: skip
-    assert kb.facts.facts() == facts_before
+    assert kb.facts() == facts_before

@@ -33,13 +33,13 @@ PRIVATE_QUESTION = "recommend a film for tonight about my grievance"
 def snapshot(kb: KnowledgeBase) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table except the question counter (asking is counted)."""
     return {
-        name: list(kb.db[name].rows) for name in kb.db.table_names() if name != "question_events"
+        name: list(kb._db[name].rows) for name in kb._db.table_names() if name != "question_events"
     }
 
 
 def rep_command_options(kb: KnowledgeBase, entry_id: int) -> dict[str, dict[str, Any]]:
     """Valid options for each rep command: only the permission is missing."""
-    fact = kb.facts.facts()[0]
+    fact = kb.facts()[0]
     return {
         "fact add": {"answer": "Strike tomorrow.", "questions": "is there a strike", "source": "x"},
         "fact edit": {"id": fact.id, "answer": "Changed by a member."},
@@ -78,9 +78,9 @@ def seeded(kb: KnowledgeBase) -> tuple[KnowledgeBase, int, int]:
     """An open question with a notify request, and a pending proposal."""
     entry = kb.ask(PRIVATE_QUESTION, place="dm").logged
     assert entry is not None
-    kb.unanswered.request_notification(entry.id, user_id="77", channel_id="1")
-    kb.choose("a wording a member chose", kb.facts.facts()[1].id)
-    [proposal] = kb.proposals.pending()
+    kb.subscribe(entry.id, user_id="77", channel_id="1")
+    kb.choose("a wording a member chose", kb.facts()[1].id)
+    [proposal] = kb.pending_proposals()
     return kb, entry.id, proposal.id
 
 
@@ -122,7 +122,7 @@ async def test_every_rep_button_is_refused_to_a_member_even_crafted(
     crafted = {
         PageButton: ["kb:unanswered:prev:0", "kb:unanswered:next:0", "kb:unanswered:next:1"],
         ProposalButton: [f"kb:proposal:approve:{proposal_id}", f"kb:proposal:reject:{proposal_id}"],
-        UsePassageButton: ["kb:usepassage:0", f"kb:usepassage:{kb.facts.facts()[0].id}"],
+        UsePassageButton: ["kb:usepassage:0", f"kb:usepassage:{kb.facts()[0].id}"],
     }
     assert {qualified(c) for c in crafted} == rep_buttons()  # add a new rep button here
     custom_ids = [custom_id for ids in crafted.values() for custom_id in ids]

@@ -13,7 +13,7 @@ async def test_a_rep_approves_and_rejects_proposals_one_click_each(
     discord_double: DiscordDouble, kb: KnowledgeBase
 ) -> None:
     double = discord_double
-    first_fact, second_fact = kb.facts.facts()[2], kb.facts.facts()[7]
+    first_fact, second_fact = kb.facts()[2], kb.facts()[7]
     kb.choose("the first wording a member chose", first_fact.id)
     kb.choose("the first wording a member chose", first_fact.id)
     kb.choose("another wording entirely", second_fact.id)
@@ -32,22 +32,22 @@ async def test_a_rep_approves_and_rejects_proposals_one_click_each(
         done = await click(double, double.rep_member, review["id"], reject + second_id)
 
     assert "no proposed example questions" in done.body["content"].lower()
-    learned = kb.facts.fact(first_fact.id).questions[-1]
+    learned = kb.fact(first_fact.id).questions[-1]
     assert (learned.text, learned.origin) == (
         "the first wording a member chose",
         QuestionOrigin.LEARNED,
     )
-    assert kb.facts.fact(second_fact.id) == second_fact
-    assert kb.proposals.pending() == []
+    assert kb.fact(second_fact.id) == second_fact
+    assert kb.pending_proposals() == []
 
 
 async def test_a_member_can_neither_review_nor_press_a_crafted_approve_button(
     discord_double: DiscordDouble, kb: KnowledgeBase
 ) -> None:
     double = discord_double
-    fact = kb.facts.facts()[2]
+    fact = kb.facts()[2]
     kb.choose("a wording a member chose", fact.id)
-    [proposal] = kb.proposals.pending()
+    [proposal] = kb.pending_proposals()
     async with running_bot(double, kb):
         refused = await command(double, double.member, "kb review")
         shown = await command(double, double.rep_member, "kb review")
@@ -59,5 +59,5 @@ async def test_a_member_can_neither_review_nor_press_a_crafted_approve_button(
     assert refused.ephemeral and "only reps" in refused.body["content"].lower()
     assert shown.embed["description"] == "a wording a member chose"
     assert pressed.ephemeral and "only reps" in pressed.body["content"].lower()
-    assert kb.facts.fact(fact.id) == fact
-    assert kb.proposals.pending() == [proposal]
+    assert kb.fact(fact.id) == fact
+    assert kb.pending_proposals() == [proposal]

@@ -84,7 +84,7 @@ async def test_a_fact_from_a_registered_document_answers_and_reads_more(
     assert field(refused.embed, "Closest passage") == "Leeds payroll office will close in March"
     assert field(used.embed, "Quote") == "\u201cLeeds payroll office will close in March\u201d"
     assert edit_refused.custom_ids == [f"kb:usepassage:{fact_id}"]
-    assert edited.ephemeral and "posts will move to Newport" in kb.facts.fact(fact_id).quote
+    assert edited.ephemeral and "posts will move to Newport" in kb.fact(fact_id).quote
     assert field(reply["embeds"][0], "Quote") == f"\u201c{QUOTE}\u201d"
     assert field(reply["embeds"][0], "Source") == (
         "[Leeds branch circular (June 2024)](https://example.org/leeds)"
@@ -129,11 +129,11 @@ async def test_a_rep_registers_pasted_text_and_anyone_lists_and_shows_it(
 
     assert opened.json["type"] == CallbackType.MODAL
     assert submitted.ephemeral and "leeds-circular" in submitted.body["content"]
-    assert kb.facts.source_text("leeds-circular") == DOCUMENT
-    [entry] = kb.facts.source_history("leeds-circular")
+    assert kb.source_text("leeds-circular") == DOCUMENT
+    [entry] = kb.source_history("leeds-circular")
     assert entry.actor == f"discord:{double.rep_member.id}:rep_holder"
     assert duplicate.ephemeral and "leeds-circular" in duplicate.body["content"]
-    assert len([s for s in kb.facts.sources() if s.title == "Leeds circular"]) == 1
+    assert len([s for s in kb.sources() if s.title == "Leeds circular"]) == 1
     assert listed.ephemeral and "leeds-circular" in listed.embed["description"]
     assert shown.embed["title"] == "Leeds circular"
     assert field(shown.embed, "Issued by") == "PCS"
@@ -143,7 +143,7 @@ async def test_a_refused_fact_add_leaves_no_new_source_behind(
     double: DiscordDouble, kb: KnowledgeBase
 ) -> None:
     """A free-text ``source:`` makes a rep's note only together with the fact it backs."""
-    sources, facts = kb.facts.sources(), kb.facts.facts()
+    sources, facts = kb.sources(), kb.facts()
     async with running_bot(double, kb):
         refused = await command(
             double,
@@ -153,4 +153,4 @@ async def test_a_refused_fact_add_leaves_no_new_source_behind(
         )
 
     assert refused.ephemeral and refused.body["embeds"] == []
-    assert kb.facts.sources() == sources and kb.facts.facts() == facts
+    assert kb.sources() == sources and kb.facts() == facts

@@ -118,8 +118,8 @@ def test_dismiss_deletes_who_asked_to_be_notified(db_path: Path) -> None:
     kb = KnowledgeBase.open(db_path)
     entry = kb.ask("recommend a film for tonight", place="dm").logged
     assert entry is not None
-    kb.unanswered.request_notification(entry.id, user_id="424242424242", channel_id="1")
-    kb.db.close()
+    kb.subscribe(entry.id, user_id="424242424242", channel_id="1")
+    kb.close()
 
     result = run_bot("unanswered", "dismiss", str(entry.id), db=db_path)
 
@@ -133,13 +133,13 @@ def test_dismiss_deletes_who_asked_to_be_notified(db_path: Path) -> None:
 def test_export_then_import_round_trips(db_path: Path, tmp_path: Path) -> None:
     """Sources, facts, example questions and every fact's history come back exactly."""
     kb = KnowledgeBase.open(db_path)
-    source = kb.facts.sources()[0].key
+    source = kb.sources()[0].key
     added = kb.add_fact(
         answer="A rep's fact.", source_key=source, quote="", questions=["reps fact"], actor="rep:1"
     )
     kb.edit_fact(added.id, answer="A rep's fact, edited.", actor="rep:2")
-    kb.remove_fact(kb.facts.facts()[0].id, actor="rep:3")
-    kb.db.close()
+    kb.remove_fact(kb.facts()[0].id, actor="rep:3")
+    kb.close()
     exported = run_bot("facts", "export", db=db_path)
     assert exported.returncode == 0
     actions = [
@@ -171,9 +171,9 @@ def test_facts_export_as_toml_is_the_curated_format(db_path: Path) -> None:
 
 def test_facts_review_lists_and_approves_proposals(db_path: Path) -> None:
     kb = KnowledgeBase.open(db_path)
-    fact = kb.facts.facts()[3]
+    fact = kb.facts()[3]
     kb.choose("the wording a member chose", fact.id)
-    kb.db.close()
+    kb.close()
     listed = run_bot("facts", "review", db=db_path)
     assert "the wording a member chose" in listed.stdout
     proposal_id = listed.stdout.split()[0]

@@ -130,7 +130,7 @@ def test_small_talk_is_neither_answered_logged_nor_counted(kb: KnowledgeBase, me
     assert reply.match.outcome is Outcome.CONVERSATION
     assert reply.conversation is classify(message)
     assert not reply.answered and reply.fact is None and reply.suggestions == ()
-    assert reply.logged is None and kb.unanswered.entries() == []
+    assert reply.logged is None and kb.unanswered_questions() == []
     assert kb.stats(days=1).asked == 0
 
 

@@ -56,7 +56,7 @@ def python(*arguments: str) -> list[str]:
 @pytest.fixture
 def curated_path(tmp_path: Path) -> Path:
     path = tmp_path / "knowledge.db"
-    KnowledgeBase.open(path).db.close()
+    KnowledgeBase.open(path).close()
     return path
 
 
@@ -85,14 +85,14 @@ def test_every_committed_write_survives_sigkill_at_a_random_moment(curated_path:
     assert committed["fact"] and committed["question"]
     assert committed["fact"] <= ids(curated_path, "facts")
     assert committed["question"] <= ids(curated_path, "unanswered")
-    KnowledgeBase.open(curated_path).db.close()  # and it still opens and migrates
+    KnowledgeBase.open(curated_path).close()  # and it still opens and migrates
 
 
 def test_the_command_line_and_the_bot_write_at_once_without_locking_errors(
     curated_path: Path,
 ) -> None:
     kb = KnowledgeBase.open(curated_path)
-    source = kb.facts.sources()[0].key
+    source = kb.sources()[0].key
     stop = threading.Event()
     written: list[int] = []
     failures: list[BaseException] = []
@@ -153,7 +153,7 @@ def test_the_command_line_and_the_bot_write_at_once_without_locking_errors(
         assert "locked" not in err and child.returncode == 0, err
         cli_ids.add(int(out.split()[-1]))
     assert len(cli_ids) == 3 and written
-    kb.db.close()
+    kb.close()
     assert cli_ids | set(written) <= ids(curated_path, "facts")
     assert integrity(curated_path) == "ok"
 
@@ -196,7 +196,7 @@ def test_backup_is_a_consistent_copy_taken_while_another_process_writes(
     assert copied <= ids(curated_path, "facts")
     backup_kb = KnowledgeBase.open(copy)
     assert backup_kb.ask(KNOWN_QUESTION, place="console").answered
-    backup_kb.db.close()
+    backup_kb.close()
 
 
 def test_backup_to_an_unwritable_place_is_one_error_line(
@@ -231,9 +231,9 @@ def read_only_kb(curated_path: Path) -> Iterator[KnowledgeBase]:
 def full_disk_kb(curated_path: Path) -> Iterator[KnowledgeBase]:
     """The knowledge base on a connection whose database may not grow by a single page."""
     kb = KnowledgeBase.open(curated_path)
-    kb.db.execute("PRAGMA max_page_count = 1")  # SQLite raises it to the current size
+    kb._db.execute("PRAGMA max_page_count = 1")  # SQLite raises it to the current size
     yield kb
-    kb.db.close()
+    kb.close()
 
 
 @pytest.mark.parametrize("storage", ["read_only_kb", "full_disk_kb"])
@@ -241,7 +241,7 @@ def test_an_unwritable_database_still_answers_and_refuses_changes_clearly(
     storage: str, request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
 ) -> None:
     kb: KnowledgeBase = request.getfixturevalue(storage)
-    source = kb.facts.sources()[0].key
+    source = kb.sources()[0].key
 
     answered = kb.ask(KNOWN_QUESTION, place="dm")
     unknown = kb.ask(UNKNOWN_QUESTION + " " + "and the car park " * 100, place="dm")

@@ -68,7 +68,7 @@ def test_within_a_read_transaction_both_passes_see_one_snapshot(
 
 
 def test_the_knowledge_base_answers_as_a_matcher_built_from_the_list(kb: KnowledgeBase) -> None:
-    from_list = Matcher(kb.facts.facts())
+    from_list = Matcher(kb.facts())
     for fact in CURATED.facts:
         for question in fact.question_texts:
             assert kb._matcher.match(question) == from_list.match(question)

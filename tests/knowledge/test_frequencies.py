@@ -39,7 +39,7 @@ def test_every_figure_survives_saving(frequencies: WordFrequencies) -> None:
 
 def test_a_start_from_a_saved_index_does_not_import_wordfreq(tmp_path: Path) -> None:
     database = tmp_path / "knowledge.db"
-    KnowledgeBase.open(database, sources_dir=tmp_path).db.close()  # builds and saves the index
+    KnowledgeBase.open(database, sources_dir=tmp_path).close()  # builds and saves the index
     script = (
         "import sys\n"
         "from pathlib import Path\n"

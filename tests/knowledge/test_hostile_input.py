@@ -28,7 +28,7 @@ def test_the_matcher_decides_any_text(question: str) -> None:
 @HOSTILE_SETTINGS
 @given(question=any_text)
 def test_asking_anything_replies_or_refuses_by_name(kb: KnowledgeBase, question: str) -> None:
-    tables_before = kb.db.table_names()
+    tables_before = kb._db.table_names()
     try:
         reply = kb.ask(question, place="channel:1")
     except InvalidQuestion:
@@ -37,4 +37,4 @@ def test_asking_anything_replies_or_refuses_by_name(kb: KnowledgeBase, question:
     assert reply.answered == (reply.fact is not None)
     if reply.match.outcome is Outcome.UNANSWERED:
         assert reply.logged is not None and len(reply.logged.text) <= 2_000
-    assert kb.db.table_names() == tables_before  # "DROP TABLE" stays text
+    assert kb._db.table_names() == tables_before  # "DROP TABLE" stays text

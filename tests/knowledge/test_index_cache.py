@@ -65,7 +65,7 @@ class CountingBuild:
 @pytest.fixture
 def stored(db_path: Path) -> sqlite_utils.Database:
     """A database holding the curated facts, as ``KnowledgeBase.open`` leaves it."""
-    KnowledgeBase.open(db_path, sources_dir=None).db.close()
+    KnowledgeBase.open(db_path, sources_dir=None).close()
     cache = cache_path(db_path)
     assert cache is not None
     cache.unlink(missing_ok=True)
@@ -118,11 +118,11 @@ def test_the_saved_index_keeps_every_facts_meaning(
 def test_knowledge_base_open_saves_then_loads_the_index(
     db_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    KnowledgeBase.open(db_path).db.close()
+    KnowledgeBase.open(db_path).close()
     assert (db_path.parent / (db_path.name + CACHE_SUFFIX)).is_file()
     with caplog.at_level(logging.DEBUG, logger="knowledge.index_cache"):
         kb = KnowledgeBase.open(db_path)
-    kb.db.close()
+    kb.close()
     assert any("loaded from" in record.getMessage() for record in caplog.records)
 
 

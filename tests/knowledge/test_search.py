@@ -23,7 +23,7 @@ def test_words_found_in_a_fact_find_it(kb: KnowledgeBase) -> None:
 def test_searching_logs_and_counts_nothing(kb: KnowledgeBase) -> None:
     kb.search("recommend a film for tonight")
     kb.search("who owns sscl")
-    assert kb.unanswered.entries() == []
+    assert kb.unanswered_questions() == []
     assert kb.stats(1).asked == 0
 
 

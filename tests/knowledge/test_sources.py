@@ -38,9 +38,9 @@ NOTE = Source(
 def test_without_documents_every_fact_still_answers_but_is_marked_not_verified(
     kb: KnowledgeBase,
 ) -> None:
-    assert all(not source.has_text for source in kb.facts.sources())
-    fact = kb.facts.facts()[0]
-    assert kb.facts.quote_status(fact) is QuoteStatus.NOT_VERIFIED
+    assert all(not source.has_text for source in kb.sources())
+    fact = kb.facts()[0]
+    assert kb.quote_status(fact) is QuoteStatus.NOT_VERIFIED
     assert kb.ask(fact.question_texts[0], place="console").fact == fact
     assert kb.facts_with_missing_quotes() == []
 
@@ -48,16 +48,16 @@ def test_without_documents_every_fact_still_answers_but_is_marked_not_verified(
 @needs_seeds
 def test_curated_texts_are_loaded_from_sources_dir_and_every_quote_verifies(db_path: Path) -> None:
     kb = KnowledgeBase.open(db_path, sources_dir=SEEDS)
-    for source in kb.facts.sources():
+    for source in kb.sources():
         text = (SEEDS / source.file).read_text(encoding="utf-8")
         assert source.text_hash == hashlib.sha256(text.encode()).hexdigest()
-        assert kb.facts.source_text(source.key) == text
-        assert [entry.action for entry in kb.facts.source_history(source.key)] == ["add", "text"]
-    assert {kb.facts.quote_status(fact) for fact in kb.facts.facts()} == {QuoteStatus.VERIFIED}
-    kb.db.close()
+        assert kb.source_text(source.key) == text
+        assert [entry.action for entry in kb.source_history(source.key)] == ["add", "text"]
+    assert {kb.quote_status(fact) for fact in kb.facts()} == {QuoteStatus.VERIFIED}
+    kb.close()
     again = KnowledgeBase.open(db_path, sources_dir=SEEDS)  # unchanged: nothing new recorded
-    assert all(len(again.facts.source_history(s.key)) == 2 for s in again.facts.sources())
-    again.db.close()
+    assert all(len(again.source_history(s.key)) == 2 for s in again.sources())
+    again.close()
 
 
 @needs_seeds
@@ -69,10 +69,10 @@ def test_a_missing_document_leaves_only_its_sources_facts_not_verified(
     present = CURATED.sources["pcs-dsg-circular-2014"]
     shutil.copy(SEEDS / present.file, folder / present.file)
     kb = KnowledgeBase.open(db_path, sources_dir=folder)
-    statuses = {fact.source_key: kb.facts.quote_status(fact) for fact in kb.facts.facts()}
+    statuses = {fact.source_key: kb.quote_status(fact) for fact in kb.facts()}
     assert statuses["pcs-dsg-circular-2014"] is QuoteStatus.VERIFIED
     assert statuses["steria-article-2013"] is QuoteStatus.NOT_VERIFIED
-    kb.db.close()
+    kb.close()
 
 
 @needs_seeds
@@ -81,7 +81,7 @@ def test_a_changed_document_lists_the_facts_whose_quote_went_and_deletes_none(
 ) -> None:
     folder = tmp_path / "seeds"
     shutil.copytree(SEEDS, folder)
-    KnowledgeBase.open(db_path, sources_dir=folder).db.close()
+    KnowledgeBase.open(db_path, sources_dir=folder).close()
     source = CURATED.sources["pcs-dsg-circular-2014"]
     fact = next(f for f in CURATED.facts if f.source_key == source.key)
     text = (folder / source.file).read_text(encoding="utf-8")
@@ -89,48 +89,46 @@ def test_a_changed_document_lists_the_facts_whose_quote_went_and_deletes_none(
 
     kb = KnowledgeBase.open(db_path, sources_dir=folder)
     assert fact.id in [f.id for f in kb.facts_with_missing_quotes()]
-    assert kb.facts.quote_status(kb.facts.fact(fact.id)) is QuoteStatus.NOT_FOUND
+    assert kb.quote_status(kb.fact(fact.id)) is QuoteStatus.NOT_FOUND
     assert kb.ask(fact.question_texts[0], place="console").fact is not None
-    history = kb.facts.source_history(source.key)
+    history = kb.source_history(source.key)
     assert (history[-1].action, history[-1].actor) == ("text", "curated file")
     assert history[-1].before != history[-1].after
-    kb.db.close()
+    kb.close()
 
 
 def test_a_registered_document_gets_a_key_a_hash_and_a_history(kb: KnowledgeBase) -> None:
     source = kb.add_source(NEW, DOCUMENT, actor="console")
     assert source.key == "branch-circular-7"
     assert source.text_hash == hashlib.sha256(DOCUMENT.encode()).hexdigest()
-    assert kb.facts.source(source.key) == source
-    assert kb.facts.source_text(source.key) == DOCUMENT
-    assert [(e.action, e.actor) for e in kb.facts.source_history(source.key)] == [
-        ("add", "console")
-    ]
+    assert kb.source(source.key) == source
+    assert kb.source_text(source.key) == DOCUMENT
+    assert [(e.action, e.actor) for e in kb.source_history(source.key)] == [("add", "console")]
     second = kb.add_source(Source(key="", title=NEW.title, kind="circular"), "Other", actor="c")
     assert second.key == "branch-circular-7-2"
 
 
 def test_the_same_document_twice_is_refused_naming_the_source(kb: KnowledgeBase) -> None:
     first = kb.add_source(NEW, DOCUMENT, actor="console")
-    before = kb.facts.sources()
+    before = kb.sources()
     with pytest.raises(DuplicateSource, match=first.key):
         kb.add_source(Source(key="", title="Another title", kind="letter"), DOCUMENT, actor="x")
-    assert kb.facts.sources() == before
+    assert kb.sources() == before
 
 
 @pytest.mark.parametrize(
     "title", ["<@123> circular", "@everyone look", "**bold** title", "", "x" * 201, "   "]
 )
 def test_a_title_with_mentions_or_markup_is_refused(kb: KnowledgeBase, title: str) -> None:
-    before = kb.facts.sources()
+    before = kb.sources()
     with pytest.raises(InvalidSource):
         kb.add_source(Source(key="", title=title, kind="circular"), DOCUMENT, actor="console")
-    assert kb.facts.sources() == before
+    assert kb.sources() == before
 
 
 def test_a_quote_not_in_the_source_is_refused_with_the_closest_passage(kb: KnowledgeBase) -> None:
     source = kb.add_source(NEW, DOCUMENT, actor="console")
-    count = kb.facts.count_facts()
+    count = kb.count_facts()
     with pytest.raises(QuoteNotInSource) as refused:
         kb.add_fact(
             answer="Payroll posts are moving.",
@@ -141,7 +139,7 @@ def test_a_quote_not_in_the_source_is_refused_with_the_closest_passage(kb: Knowl
         )
     assert refused.value.passage is not None and quote_occurs(refused.value.passage, DOCUMENT)
     assert "Newport" in refused.value.passage and refused.value.passage in str(refused.value)
-    assert kb.facts.count_facts() == count
+    assert kb.count_facts() == count
 
     fact = kb.add_fact(
         answer="Payroll posts are moving.",
@@ -150,10 +148,10 @@ def test_a_quote_not_in_the_source_is_refused_with_the_closest_passage(kb: Knowl
         questions=["Are payroll jobs moving?"],
         actor="console",
     )
-    assert kb.facts.quote_status(fact) is QuoteStatus.VERIFIED
+    assert kb.quote_status(fact) is QuoteStatus.VERIFIED
     with pytest.raises(QuoteNotInSource):
         kb.edit_fact(fact.id, quote="posts will stay in Leeds", actor="console")
-    assert kb.facts.fact(fact.id).quote == refused.value.passage
+    assert kb.fact(fact.id).quote == refused.value.passage
     edited = kb.edit_fact(fact.id, quote="BRANCH OFFICERS will meet the employer", actor="c")
     assert edited.quote == "BRANCH OFFICERS will meet the employer"
 
@@ -170,8 +168,8 @@ def test_a_new_text_lists_the_facts_it_no_longer_backs(kb: KnowledgeBase) -> Non
     broken = kb.set_source_text(source.key, DOCUMENT.replace("Monday", "Friday"), actor="rep")
     assert [f.id for f in broken] == [fact.id]
     assert [f.id for f in kb.facts_with_missing_quotes()] == [fact.id]
-    assert kb.facts.fact(fact.id).quote.endswith("Monday.")  # kept for a rep to fix
-    assert kb.facts.source_history(source.key)[-1].action == "text"
+    assert kb.fact(fact.id).quote.endswith("Monday.")  # kept for a rep to fix
+    assert kb.source_history(source.key)[-1].action == "text"
 
 
 def test_an_approximate_quote_gives_the_exact_passage(kb: KnowledgeBase) -> None:
@@ -196,28 +194,28 @@ def test_a_facts_paragraph_marks_its_quote(kb: KnowledgeBase) -> None:
     assert paragraph.before == "The employer has confirmed that"
     assert paragraph.quote == fact.quote
     assert paragraph.after == "will move to Newport by April."
-    assert kb.paragraph(kb.facts.facts()[0].id) is None  # a source without text
+    assert kb.paragraph(kb.facts()[0].id) is None  # a source without text
 
 
 def test_a_fact_and_the_new_note_it_cites_are_added_together(kb: KnowledgeBase) -> None:
-    fact = kb.add_fact_with_note(
-        NOTE,
+    fact = kb.add_fact(
+        note=NOTE,
         answer="The picnic is on 5 June.",
         quote="",
         questions=["when is the picnic"],
         actor="rep:Ann",
     )
-    assert fact.source_key == NOTE.key and kb.facts.source(NOTE.key) == NOTE
-    assert [entry.actor for entry in kb.facts.source_history(NOTE.key)] == ["rep:Ann"]
+    assert fact.source_key == NOTE.key and kb.source(NOTE.key) == NOTE
+    assert [entry.actor for entry in kb.source_history(NOTE.key)] == ["rep:Ann"]
     assert kb.ask("when is the picnic", place="console").fact == fact
-    again = kb.add_fact_with_note(
-        NOTE,
+    again = kb.add_fact(
+        note=NOTE,
         answer="It starts at noon.",
         quote="",
         questions=["when does it start"],
         actor="rep:Bo",
     )
-    assert again.source_key == NOTE.key and len(kb.facts.source_history(NOTE.key)) == 1
+    assert again.source_key == NOTE.key and len(kb.source_history(NOTE.key)) == 1
 
 
 @pytest.mark.parametrize(
@@ -226,23 +224,23 @@ def test_a_fact_and_the_new_note_it_cites_are_added_together(kb: KnowledgeBase) 
 def test_a_refused_fact_leaves_no_note_behind(
     kb: KnowledgeBase, answer: str, questions: list[str]
 ) -> None:
-    sources, facts = kb.facts.sources(), kb.facts.facts()
-    history = kb.db["source_history"].count
+    sources, facts = kb.sources(), kb.facts()
+    history = kb._db["source_history"].count
     with pytest.raises(InvalidFact):
-        kb.add_fact_with_note(NOTE, answer=answer, quote="", questions=questions, actor="rep:Ann")
-    assert kb.facts.sources() == sources and kb.facts.facts() == facts
-    assert kb.db["source_history"].count == history
+        kb.add_fact(note=NOTE, answer=answer, quote="", questions=questions, actor="rep:Ann")
+    assert kb.sources() == sources and kb.facts() == facts
+    assert kb._db["source_history"].count == history
 
 
 def test_a_note_cannot_take_the_key_of_a_source(kb: KnowledgeBase) -> None:
-    taken = kb.facts.sources()[0]
-    facts = kb.facts.facts()
+    taken = kb.sources()[0]
+    facts = kb.facts()
     with pytest.raises(InvalidSource, match="already a source"):
-        kb.add_fact_with_note(
-            dataclasses.replace(NOTE, key=taken.key),
+        kb.add_fact(
+            note=dataclasses.replace(NOTE, key=taken.key),
             answer="On 5 June.",
             quote="",
             questions=["when is the picnic"],
             actor="rep:Ann",
         )
-    assert kb.facts.source(taken.key) == taken and kb.facts.facts() == facts
+    assert kb.source(taken.key) == taken and kb.facts() == facts

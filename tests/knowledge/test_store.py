@@ -32,9 +32,9 @@ def test_opening_again_keeps_the_schema_version(db_path: Path) -> None:
 
 
 def test_first_use_loads_every_curated_fact(kb: KnowledgeBase) -> None:
-    assert kb.facts.count_facts() == len(CURATED.facts)
+    assert kb.count_facts() == len(CURATED.facts)
     first = CURATED.facts[0]
-    assert kb.facts.fact(first.id) == first
+    assert kb.fact(first.id) == first
 
 
 def test_loading_again_is_idempotent(db) -> None:
@@ -62,9 +62,9 @@ def test_removal_is_soft_and_every_change_is_in_the_history(kb: KnowledgeBase) -
     fact_id = CURATED.facts[0].id
     kb.edit_fact(fact_id, actor="rep:Ann", keywords=["new keyword"])
     kb.remove_fact(fact_id, actor="rep:Bob")
-    actions = [(entry.action, entry.actor) for entry in kb.facts.history(fact_id)]
+    actions = [(entry.action, entry.actor) for entry in kb.fact_history(fact_id)]
     assert actions == [("load", "curated file"), ("edit", "rep:Ann"), ("remove", "rep:Bob")]
-    assert kb.db.execute("SELECT removed FROM facts WHERE id = ?", [fact_id]).fetchone()[0] == 1
+    assert kb._db.execute("SELECT removed FROM facts WHERE id = ?", [fact_id]).fetchone()[0] == 1
 
 
 def test_a_reps_fact_is_numbered_apart_and_answerable_at_once(kb: KnowledgeBase) -> None:
@@ -92,11 +92,11 @@ def test_a_reps_fact_is_numbered_apart_and_answerable_at_once(kb: KnowledgeBase)
 )
 def test_an_invalid_fact_is_refused_and_nothing_changes(kb: KnowledgeBase, change) -> None:
     fact_id = CURATED.facts[0].id
-    before = kb.facts.fact(fact_id)
+    before = kb.fact(fact_id)
     with pytest.raises(InvalidFact):
         kb.edit_fact(fact_id, actor="rep:Ann", **change)
-    assert kb.facts.fact(fact_id) == before
-    assert len(kb.facts.history(fact_id)) == 1
+    assert kb.fact(fact_id) == before
+    assert len(kb.fact_history(fact_id)) == 1
 
 
 def test_an_unknown_source_is_refused(kb: KnowledgeBase) -> None:
@@ -109,18 +109,18 @@ def test_text_that_looks_like_sql_is_stored_literally(kb: KnowledgeBase) -> None
     fact = kb.add_fact(
         answer=text, source_key="steria-article-2013", quote="", questions=[text], actor=text
     )
-    assert kb.facts.fact(fact.id).answer == text
-    assert kb.facts.history(fact.id)[0].actor == text
+    assert kb.fact(fact.id).answer == text
+    assert kb.fact_history(fact.id)[0].actor == text
 
 
 def test_export_then_import_round_trips_exactly(kb: KnowledgeBase, tmp_path: Path) -> None:
     kb.edit_fact(CURATED.facts[0].id, actor="rep:Ann", answer="Edited.")
-    exported = kb.facts.export()
+    exported = kb.export()
     copy = KnowledgeBase(open_database(tmp_path / "copy.db"))
-    copy.facts.import_(json.loads(json.dumps(exported)))
-    assert copy.facts.export() == exported
+    copy.import_(json.loads(json.dumps(exported)))
+    assert copy.export() == exported
 
 
 def test_import_refuses_a_database_that_has_facts(kb: KnowledgeBase) -> None:
     with pytest.raises(InvalidFact):
-        kb.facts.import_(kb.facts.export())
+        kb.import_(kb.export())

@@ -15,7 +15,7 @@ def test_unanswered_questions_are_logged_with_where_and_how_close(kb: KnowledgeB
     reply = kb.ask("what time does the canteen open", place="channel:42")
     assert reply.match.outcome is Outcome.UNANSWERED
     assert reply.logged is not None
-    entry = kb.unanswered.get(reply.logged.id)
+    entry = kb._unanswered.get(reply.logged.id)
     assert (entry.text, entry.place, entry.count) == (
         "what time does the canteen open",
         "channel:42",
@@ -31,7 +31,7 @@ def test_a_question_that_only_got_suggestions_is_logged_once(kb: KnowledgeBase) 
     assert reply.logged is not None, "reps must see what members ask, suggested or not"
     again = kb.none_of_these(question, place="channel:42")
     assert again is not None and again.id == reply.logged.id
-    assert kb.unanswered.get(reply.logged.id).count == 1  # one ask, one press: asked once
+    assert kb._unanswered.get(reply.logged.id).count == 1  # one ask, one press: asked once
 
 
 def test_none_of_these_logs_a_question_whose_entry_was_closed(kb: KnowledgeBase) -> None:
@@ -49,21 +49,21 @@ def test_repeats_are_grouped_and_the_most_asked_come_first(kb: KnowledgeBase) ->
     for wording in ("what time does the canteen open?", "What time does the canteen open!!"):
         kb.ask(wording, place="dm")
     kb.ask("recommend a good pizza place nearby", place="console")
-    entries = kb.unanswered.entries()
+    entries = kb.unanswered_questions()
     assert [entry.count for entry in entries] == [3, 1]
-    assert len(kb.unanswered.texts(entries[0].id)) == 3
+    assert len(kb._unanswered.texts(entries[0].id)) == 3
 
 
 def test_no_member_id_is_kept_by_asking(kb: KnowledgeBase) -> None:
     kb.ask("what time does the canteen open", place="dm")
-    assert kb.db.execute("SELECT count(*) FROM notify_requests").fetchone()[0] == 0
+    assert kb._db.execute("SELECT count(*) FROM notify_requests").fetchone()[0] == 0
 
 
 def test_empty_questions_are_refused_not_logged(kb: KnowledgeBase) -> None:
     for text in ("", "   ", "\n\t"):
         with pytest.raises(InvalidQuestion):
             kb.ask(text, place="console")
-    assert kb.unanswered.entries() == []
+    assert kb.unanswered_questions() == []
 
 
 @pytest.mark.parametrize(
@@ -73,7 +73,7 @@ def test_empty_questions_are_refused_not_logged(kb: KnowledgeBase) -> None:
 def test_odd_text_is_stored_literally(kb: KnowledgeBase, text: str) -> None:
     reply = kb.ask(text, place="console")
     if reply.logged is not None:
-        assert kb.unanswered.get(reply.logged.id).text == text.strip()[:2_000]
+        assert kb._unanswered.get(reply.logged.id).text == text.strip()[:2_000]
 
 
 def test_resolving_teaches_the_fact_every_grouped_wording(kb: KnowledgeBase) -> None:
@@ -83,24 +83,24 @@ def test_resolving_teaches_the_fact_every_grouped_wording(kb: KnowledgeBase) -> 
         pytest.fail(f"the test question is already answered: {first.fact}")
     kb.ask(question + "?", place="console")
     kb.ask("so who convenes the defence sector group conference then", place="console")
-    entry = kb.unanswered.entries()[0]
+    entry = kb.unanswered_questions()[0]
     assert entry.count == 3
-    target = next(f for f in kb.facts.facts() if "Khakhria" in f.answer)
+    target = next(f for f in kb.facts() if "Khakhria" in f.answer)
     kb.resolve(entry.id, target.id, actor="rep:Ann")
-    assert kb.unanswered.get(entry.id).status is UnansweredStatus.RESOLVED
-    taught = [q for q in kb.facts.fact(target.id).questions if q.origin is QuestionOrigin.LEARNED]
+    assert kb._unanswered.get(entry.id).status is UnansweredStatus.RESOLVED
+    taught = [q for q in kb.fact(target.id).questions if q.origin is QuestionOrigin.LEARNED]
     assert [q.text for q in taught] == [
         question,
         "so who convenes the defence sector group conference then",
     ]
     assert kb.ask(question, place="console").fact.id == target.id
-    assert kb.facts.history(target.id)[-1].actor == "rep:Ann"
+    assert kb.fact_history(target.id)[-1].actor == "rep:Ann"
 
 
 def test_taught_wording_is_cleaned_capped_and_not_repeated(kb: KnowledgeBase) -> None:
-    fact = kb.facts.facts()[0]
+    fact = kb.facts()[0]
     existing = fact.question_texts[0]
-    taught = kb.facts.add_questions(
+    taught = kb._facts.add_questions(
         fact.id,
         [
             "@everyone **who** is <@123> in `charge` here",
@@ -117,20 +117,20 @@ def test_taught_wording_is_cleaned_capped_and_not_repeated(kb: KnowledgeBase) ->
 
 def test_resolving_without_teaching_leaves_the_fact_alone(kb: KnowledgeBase) -> None:
     entry = kb.ask("what time does the canteen open", place="console").logged
-    fact = kb.facts.facts()[0]
+    fact = kb.facts()[0]
     kb.resolve(entry.id, fact.id, actor="rep:Ann", teach=False)
-    assert kb.facts.fact(fact.id) == fact
+    assert kb.fact(fact.id) == fact
 
 
 def test_dismiss_and_bad_ids(kb: KnowledgeBase) -> None:
     entry = kb.ask("what time does the canteen open", place="console").logged
-    kb.unanswered.dismiss(entry.id, actor="rep:Ann")
-    assert kb.unanswered.entries() == []
-    assert kb.unanswered.entries(UnansweredStatus.DISMISSED)[0].id == entry.id
+    kb.dismiss(entry.id, actor="rep:Ann")
+    assert kb.unanswered_questions() == []
+    assert kb.unanswered_questions(UnansweredStatus.DISMISSED)[0].id == entry.id
     with pytest.raises(UnansweredNotFound):
-        kb.unanswered.dismiss(99_999, actor="rep:Ann")
+        kb.dismiss(99_999, actor="rep:Ann")
     with pytest.raises(UnansweredNotFound, match="already closed"):
-        kb.resolve(entry.id, kb.facts.facts()[0].id, actor="rep:Ann")
+        kb.resolve(entry.id, kb.facts()[0].id, actor="rep:Ann")
     with pytest.raises(FactNotFound):
         kb.resolve(entry.id, 99_999, actor="rep:Ann")
 
@@ -139,30 +139,54 @@ def test_dismissing_deletes_its_notify_requests_and_no_others(kb: KnowledgeBase)
     entry = kb.ask("what time does the canteen open", place="dm").logged
     other = kb.ask("when is the car park resurfaced", place="dm").logged
     assert entry is not None and other is not None and entry.id != other.id
-    kb.unanswered.request_notification(entry.id, user_id="42", channel_id="1")
-    kb.unanswered.request_notification(other.id, user_id="42", channel_id="1")
+    kb.subscribe(entry.id, user_id="42", channel_id="1")
+    kb.subscribe(other.id, user_id="42", channel_id="1")
 
     dismissed = kb.dismiss(entry.id, actor="rep:Ann")
 
     assert dismissed.status is UnansweredStatus.DISMISSED
-    assert kb.unanswered.notify_requests(entry.id) == []
-    assert [r.unanswered_id for r in kb.unanswered.held_about("42")] == [other.id]
+    assert kb._unanswered.notify_requests(entry.id) == []
+    assert [r.unanswered_id for r in kb._unanswered.held_about("42")] == [other.id]
 
 
 def test_a_refused_dismiss_keeps_the_notify_requests(kb: KnowledgeBase) -> None:
     """A resolved question's members are still to be told: dismissing it changes nothing."""
     entry = kb.ask("what time does the canteen open", place="dm").logged
     assert entry is not None
-    kb.unanswered.request_notification(entry.id, user_id="42", channel_id="1")
-    kb.resolve(entry.id, kb.facts.facts()[0].id, actor="rep:Ann", teach=False)
+    kb.subscribe(entry.id, user_id="42", channel_id="1")
+    kb.resolve(entry.id, kb.facts()[0].id, actor="rep:Ann", teach=False)
 
     with pytest.raises(UnansweredNotFound, match="already closed"):
         kb.dismiss(entry.id, actor="rep:Bob")
 
-    assert kb.unanswered.get(entry.id).status is UnansweredStatus.RESOLVED
-    assert [r.user_id for r in kb.unanswered.notify_requests(entry.id)] == ["42"]
+    assert kb._unanswered.get(entry.id).status is UnansweredStatus.RESOLVED
+    assert [r.user_id for r in kb._unanswered.notify_requests(entry.id)] == ["42"]
     with pytest.raises(UnansweredNotFound):
         kb.dismiss(99_999, actor="rep:Ann")
+
+
+def test_only_an_open_question_keeps_who_asked_to_be_notified(kb: KnowledgeBase) -> None:
+    entry = kb.ask("what time does the canteen open", place="dm").logged
+    other = kb.ask("when is the car park resurfaced", place="dm").logged
+    assert entry is not None and other is not None
+    fact = kb.facts()[0]
+
+    assert kb.subscribe(entry.id, user_id="41", channel_id="1").subscribed
+    resolution = kb.resolve(entry.id, fact.id, actor="rep:Ann", teach=False)
+    late = kb.subscribe(entry.id, user_id="42", channel_id="1")
+    kb.dismiss(other.id, actor="rep:Ann")
+    dismissed = kb.subscribe(other.id, user_id="43", channel_id="1")
+
+    assert [r.user_id for r in resolution.notify] == ["41"]
+    assert (resolution.entry.status, resolution.fact, resolution.source) == (
+        UnansweredStatus.RESOLVED,
+        fact,
+        kb.source(fact.source_key),
+    )
+    assert not late.subscribed and late.fact == fact  # told the answer at once instead
+    assert not dismissed.subscribed and dismissed.fact is None
+    assert [r.user_id for r in kb._unanswered.notify_requests(entry.id)] == ["41"]
+    assert kb._unanswered.notify_requests(other.id) == []
 
 
 def test_not_what_i_asked_logs_and_stops_that_fact_for_that_wording(kb: KnowledgeBase) -> None:
@@ -187,27 +211,27 @@ def test_pressing_not_what_i_asked_twice_counts_the_question_once(kb: KnowledgeB
     second = kb.reject(question, fact.id, place="dm").logged
     assert first is not None and second is not None
     assert (second.id, second.count) == (first.id, 1)
-    assert len(kb.unanswered.entries()) == 1
+    assert len(kb.unanswered_questions()) == 1
 
 
 def test_a_member_id_is_kept_only_on_request_and_can_be_forgotten(kb: KnowledgeBase) -> None:
     entry = kb.ask("what time does the canteen open", place="channel:7").logged
-    assert kb.unanswered.held_about("member-1") == []
-    kb.unanswered.request_notification(entry.id, user_id="member-1", channel_id="7")
-    kb.unanswered.request_notification(entry.id, user_id="member-1", channel_id="7")
-    held = kb.unanswered.held_about("member-1")
+    assert kb._unanswered.held_about("member-1") == []
+    kb.subscribe(entry.id, user_id="member-1", channel_id="7")
+    kb.subscribe(entry.id, user_id="member-1", channel_id="7")
+    held = kb._unanswered.held_about("member-1")
     assert [(r.unanswered_id, r.channel_id) for r in held] == [(entry.id, "7")]
-    assert kb.unanswered.forget_member("member-1") == 1
-    assert kb.unanswered.held_about("member-1") == []
+    assert kb.forget_member("member-1") == 1
+    assert kb._unanswered.held_about("member-1") == []
 
 
 def test_notify_requests_older_than_the_retention_period_are_purged(kb: KnowledgeBase) -> None:
     entry = kb.ask("what time does the canteen open", place="dm").logged
-    kb.unanswered.request_notification(entry.id, user_id="member-1", channel_id="")
-    kb.db.execute("UPDATE notify_requests SET requested_at = '2000-01-01T00:00:00+00:00'")
-    kb.unanswered.request_notification(entry.id, user_id="member-2", channel_id="")
+    kb.subscribe(entry.id, user_id="member-1", channel_id="")
+    kb._db.execute("UPDATE notify_requests SET requested_at = '2000-01-01T00:00:00+00:00'")
+    kb.subscribe(entry.id, user_id="member-2", channel_id="")
     assert kb.purge_notify_requests(retention_days=90) == 1
-    assert [r.user_id for r in kb.unanswered.notify_requests(entry.id)] == ["member-2"]
+    assert [r.user_id for r in kb._unanswered.notify_requests(entry.id)] == ["member-2"]
 
 
 def test_stats_count_outcomes_without_text_or_member(kb: KnowledgeBase) -> None:
@@ -215,7 +239,7 @@ def test_stats_count_outcomes_without_text_or_member(kb: KnowledgeBase) -> None:
     kb.ask("what time does the canteen open", place="dm")
     stats = kb.stats(days=7)
     assert (stats.asked, stats.answered, stats.unanswered) == (2, 1, 1)
-    columns = {row["name"] for row in kb.db.query("PRAGMA table_info(question_events)")}
+    columns = {row["name"] for row in kb._db.query("PRAGMA table_info(question_events)")}
     assert columns == {"id", "at", "outcome", "fact_id"}
 
 
@@ -225,10 +249,10 @@ def test_a_forgotten_members_id_is_gone_from_the_files_too(
     member = "918273645546372819"
     entry = kb.ask("what time does the canteen open?", place="dm").logged
     assert entry is not None
-    kb.unanswered.request_notification(entry.id, user_id=member, channel_id="1")
+    kb.subscribe(entry.id, user_id=member, channel_id="1")
     assert member.encode() in _bytes_of(db_path)
 
-    kb.unanswered.forget_member(member)
+    kb.forget_member(member)
 
     assert member.encode() not in _bytes_of(db_path)
 
