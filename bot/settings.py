@@ -1,63 +1,49 @@
-"""The bot's settings, read once from a mapping (the environment after ``load_dotenv``).
+"""The bot's settings: the knowledge base's (``knowledge.settings``) and the bot's own
+(token, rep roles, ask channels, cooldown), read once from a mapping (the
+environment after ``load_dotenv``).
 
 >>> settings = Settings.from_env({"DISCORD_TOKEN": "…"}, default_database=Path("data/k.db"))
 >>> settings.rep_role_names
 frozenset({'rep'})
 
-Nothing here imports discord, so the offline command line can use it too.
+Nothing here imports discord.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from knowledge.settings import DEFAULT_DATABASE, InvalidSetting, KnowledgeSettings
+
 DEFAULT_REP_ROLE_NAME = "Rep"
 DEFAULT_COOLDOWN_SECONDS = 10.0
-DEFAULT_NOTIFY_RETENTION_DAYS = 90
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-DEFAULT_LOG_LEVEL = "WARNING"
 
 
-class InvalidSetting(ValueError):
-    """Raised when a setting is missing or malformed; ``key`` names it.
-
-    The message is one line meant for the person running the bot.
-    """
-
-    def __init__(self, key: str, problem: str) -> None:
-        super().__init__(f"{key} {problem} (see .env.example)")
-        self.key = key
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Everything the Discord bot is configured with.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings(KnowledgeSettings):
+    """Everything the Discord bot is configured with: the knowledge base's settings and its own.
 
     ``rep_role_names`` are case-folded. The token is left out of ``repr`` so
     that it never reaches a log.
     """
 
     token: str = field(repr=False)
-    database_path: Path
     guild_id: int | None = None
     rep_role_ids: frozenset[int] = frozenset()
     rep_role_names: frozenset[str] = frozenset({DEFAULT_REP_ROLE_NAME.casefold()})
     ask_channel_ids: frozenset[int] = frozenset()
-    log_level: str = DEFAULT_LOG_LEVEL
     question_cooldown_seconds: float = DEFAULT_COOLDOWN_SECONDS
-    notify_retention_days: int = DEFAULT_NOTIFY_RETENTION_DAYS
-    sources_dir: Path | None = None
-    """The folder of the curated sources' documents (``SOURCES_DIR``); None: no texts."""
 
     @classmethod
     def from_env(
         cls,
         environ: Mapping[str, str],
         *,
-        default_database: Path,
+        default_database: Path = DEFAULT_DATABASE,
         default_sources_dir: Path | None = None,
     ) -> Settings:
         """Build settings from ``environ``; raises ``InvalidSetting`` naming the bad key.
@@ -81,37 +67,24 @@ class Settings:
         guild_ids = _ids(values, "DISCORD_GUILD_ID")
         if len(guild_ids) > 1:
             raise InvalidSetting("DISCORD_GUILD_ID", "must be one server id")
-        database = values.get("DATABASE_PATH")
+        knowledge = KnowledgeSettings.from_env(
+            values, default_database=default_database, default_sources_dir=default_sources_dir
+        )
         return cls(
+            **{f.name: getattr(knowledge, f.name) for f in dataclasses.fields(KnowledgeSettings)},
             token=token,
-            database_path=Path(database) if database else default_database,
             guild_id=next(iter(guild_ids), None),
             rep_role_ids=role_ids,
             rep_role_names=role_names,
             ask_channel_ids=_ids(values, "ASK_CHANNEL_IDS"),
-            log_level=log_level(values),
             question_cooldown_seconds=_number(
                 values, "QUESTION_COOLDOWN_SECONDS", DEFAULT_COOLDOWN_SECONDS
             ),
-            notify_retention_days=_days(
-                values, "NOTIFY_RETENTION_DAYS", DEFAULT_NOTIFY_RETENTION_DAYS
-            ),
-            sources_dir=Path(values["SOURCES_DIR"])
-            if values.get("SOURCES_DIR")
-            else default_sources_dir,
         )
 
     @property
     def log_level_number(self) -> int:
         return logging.getLevelNamesMapping()[self.log_level]
-
-
-def log_level(environ: Mapping[str, str]) -> str:
-    """``LOG_LEVEL`` upper-cased, or the default; raises ``InvalidSetting`` for another word."""
-    level = environ.get("LOG_LEVEL", "").strip().upper() or DEFAULT_LOG_LEVEL
-    if level not in LOG_LEVELS:
-        raise InvalidSetting("LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
-    return level
 
 
 def _ids(values: Mapping[str, str], key: str) -> frozenset[int]:
@@ -132,12 +105,3 @@ def _number(values: Mapping[str, str], key: str, default: float) -> float:
     if not 0 <= number <= 86_400:
         raise InvalidSetting(key, "must be between 0 and 86400 seconds")
     return number
-
-
-def _days(values: Mapping[str, str], key: str, default: int) -> int:
-    text = values.get(key, "")
-    if not text:
-        return default
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 3650:
-        raise InvalidSetting(key, f"must be a whole number of days from 1 to 3650, not {text!r}")
-    return int(text)

@@ -16,36 +16,17 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.settings import InvalidSetting, Settings, log_level
 from cli import render
-from knowledge import KnowledgeBase
+from knowledge import InvalidSetting, KnowledgeBase, KnowledgeSettings
 from knowledge.curated import facts_toml
 from knowledge.documents import extract, read_document
 from knowledge.errors import InvalidQuestion, InvalidSource, KnowledgeError
 from knowledge.models import Source, UnansweredStatus
+from knowledge.settings import default_sources_dir
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE = PROJECT_ROOT / "data" / "knowledge.db"
-DEFAULT_SOURCES_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
 CONSOLE_ACTOR = "console"
 CONSOLE_PLACE = "console"
 OFFLINE_HINT = 'Offline, `python run_bot.py ask "…"` works without Discord.'
-
-
-def database_path(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Path:
-    """``--db`` wins, then ``DATABASE_PATH``, then ``data/knowledge.db`` in the project."""
-    if arguments.db:
-        return Path(arguments.db)
-    if environ.get("DATABASE_PATH"):
-        return Path(environ["DATABASE_PATH"])
-    return DEFAULT_DATABASE
-
-
-def sources_dir(environ: Mapping[str, str]) -> Path | None:
-    """``SOURCES_DIR``, else ``../shared/seeds`` beside the project if it exists, else None."""
-    if environ.get("SOURCES_DIR", "").strip():
-        return Path(environ["SOURCES_DIR"].strip())
-    return DEFAULT_SOURCES_DIR if DEFAULT_SOURCES_DIR.is_dir() else None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -188,13 +169,14 @@ def run(
         parser.print_help(out)
         return 2
     try:
+        settings = KnowledgeSettings.from_env(environ, default_sources_dir=default_sources_dir())
         logging.basicConfig(
-            level=log_level(environ), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
         kb = KnowledgeBase.open(
-            database_path(arguments, environ),
+            Path(arguments.db) if arguments.db else settings.database_path,
             with_curated=handler not in (_facts_import, _backup),
-            sources_dir=sources_dir(environ),
+            sources_dir=settings.sources_dir,
         )
         return handler(kb, arguments, stdin or sys.stdin, out)
     except (KnowledgeError, InvalidSetting) as error:
@@ -203,18 +185,17 @@ def run(
 
 
 def _run_discord_bot(arguments: argparse.Namespace, environ: Mapping[str, str], err: TextIO) -> int:
+    # The bot's settings and discord.py are imported only to run the bot.
+    from bot.settings import Settings
+
     try:
-        settings = Settings.from_env(
-            environ,
-            default_database=DEFAULT_DATABASE,
-            default_sources_dir=sources_dir({}),
-        )
+        settings = Settings.from_env(environ, default_sources_dir=default_sources_dir())
     except InvalidSetting as error:
         print(f"error: {error}. {OFFLINE_HINT}", file=err)
         return 1
     if arguments.db:
         settings = dataclasses.replace(settings, database_path=Path(arguments.db))
-    from cli.serve import serve  # discord.py is imported only to run the bot
+    from cli.serve import serve
 
     try:
         return serve(settings, err)

@@ -3,14 +3,17 @@
 ``KnowledgeBase`` is the one entrance for the bot, the command line and the
 benchmarks: a method per thing a member or rep can do, each one transaction.
 The stores and the matcher behind it are private; the models
-(``knowledge.models``), errors (``knowledge.errors``) and pure text helpers
-may be imported directly.
+(``knowledge.models``), errors (``knowledge.errors``), settings
+(``knowledge.settings``) and pure text helpers may be imported directly.
 """
 
 from knowledge.base import KnowledgeBase, QuotedParagraph, Reply, Resolution, Subscription
+from knowledge.settings import InvalidSetting, KnowledgeSettings
 
 __all__ = [
+    "InvalidSetting",
     "KnowledgeBase",
+    "KnowledgeSettings",
     "QuotedParagraph",
     "Reply",
     "Resolution",

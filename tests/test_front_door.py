@@ -28,6 +28,7 @@ OPEN_MODULES: dict[str, set[str] | None] = {
     "knowledge": set(knowledge.__all__),
     "knowledge.models": ANY,
     "knowledge.errors": ANY,
+    "knowledge.settings": ANY,
     "knowledge.text": ANY,
     "knowledge.conversation": {"friendly_reply"},
     "knowledge.documents": {"MAX_DOCUMENT_BYTES", "extract_text", "text_of"},
@@ -128,3 +129,25 @@ def test_the_front_door_exports_what_it_names() -> None:
 @pytest.mark.parametrize("name", sorted(PUBLIC_METHODS))
 def test_every_public_method_says_what_it_does(name: str) -> None:
     assert inspect.getdoc(getattr(KnowledgeBase, name))
+
+
+def test_the_command_line_imports_the_bot_only_to_start_it() -> None:
+    """The core's settings are read from ``knowledge.settings``; ``bot/`` is for running."""
+    found = []
+    for path in sorted((PROJECT_ROOT / "cli").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        starts = {
+            id(inner)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef) and node.name == "_run_discord_bot"
+            for inner in ast.walk(node)
+        }
+        found += [
+            f"{path.name}:{node.lineno}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            and (node.module or "").split(".")[0] == "bot"
+            and path.name != "serve.py"
+            and id(node) not in starts
+        ]
+    assert found == []

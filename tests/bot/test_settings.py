@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -9,12 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import (
-    DEFAULT_COOLDOWN_SECONDS,
-    DEFAULT_NOTIFY_RETENTION_DAYS,
-    InvalidSetting,
-    Settings,
-)
+from bot.settings import DEFAULT_COOLDOWN_SECONDS, InvalidSetting, Settings
+from knowledge.settings import DEFAULT_NOTIFY_RETENTION_DAYS, KnowledgeSettings
 from tests.conftest import PROJECT_ROOT
 
 DEFAULT_DATABASE = Path("data/knowledge.db")
@@ -64,6 +61,27 @@ def test_sources_dir_defaults_to_the_given_folder_or_none() -> None:
         {"DISCORD_TOKEN": TOKEN}, default_database=DEFAULT_DATABASE, default_sources_dir=folder
     )
     assert with_default.sources_dir == folder
+
+
+def test_the_bot_reads_the_cores_settings_as_the_command_line_does() -> None:
+    environment = {
+        "DATABASE_PATH": " /srv/kb.db ",
+        "SOURCES_DIR": "/srv/documents",
+        "NOTIFY_RETENTION_DAYS": "30",
+        "LOG_LEVEL": "info",
+    }
+    core = KnowledgeSettings.from_env(environment)
+    bot = Settings.from_env({**environment, "DISCORD_TOKEN": TOKEN})
+    assert core == KnowledgeSettings(
+        database_path=Path("/srv/kb.db"),
+        sources_dir=Path("/srv/documents"),
+        notify_retention_days=30,
+        log_level="INFO",
+    )
+    assert all(
+        getattr(bot, field.name) == getattr(core, field.name)
+        for field in dataclasses.fields(KnowledgeSettings)
+    )
 
 
 def test_rep_role_ids_alone_replace_the_default_role_name() -> None:

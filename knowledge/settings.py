@@ -1,0 +1,90 @@
+"""The knowledge base's settings, read once from a mapping (the environment after
+``load_dotenv``), shared by the command line and the bot, which adds its own on top.
+
+>>> settings = KnowledgeSettings.from_env({"NOTIFY_RETENTION_DAYS": "30"})
+>>> settings.notify_retention_days
+30
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE = PROJECT_ROOT / "data" / "knowledge.db"
+SEEDS_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
+"""Where the curated sources' documents are kept beside a checkout of the project."""
+DEFAULT_NOTIFY_RETENTION_DAYS = 90
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DEFAULT_LOG_LEVEL = "WARNING"
+
+
+class InvalidSetting(ValueError):
+    """Raised when a setting is missing or malformed; ``key`` names it.
+
+    The message is one line meant for the person running the bot.
+    """
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key} {problem} (see .env.example)")
+        self.key = key
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KnowledgeSettings:
+    """Where the knowledge base lives and how long it keeps members' notify requests."""
+
+    database_path: Path = DEFAULT_DATABASE
+    sources_dir: Path | None = None
+    """The folder of the curated sources' documents (``SOURCES_DIR``); None: no texts."""
+    notify_retention_days: int = DEFAULT_NOTIFY_RETENTION_DAYS
+    log_level: str = DEFAULT_LOG_LEVEL
+    """Shared with the command line, which must not import the bot to read it."""
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str],
+        *,
+        default_database: Path = DEFAULT_DATABASE,
+        default_sources_dir: Path | None = None,
+    ) -> KnowledgeSettings:
+        """Build settings from ``environ``; raises ``InvalidSetting`` naming the bad key.
+
+        Unset and empty values mean the default.
+        """
+        values = {key: value.strip() for key, value in environ.items()}
+        database = values.get("DATABASE_PATH")
+        sources = values.get("SOURCES_DIR")
+        return cls(
+            database_path=Path(database) if database else default_database,
+            sources_dir=Path(sources) if sources else default_sources_dir,
+            notify_retention_days=_days(
+                values, "NOTIFY_RETENTION_DAYS", DEFAULT_NOTIFY_RETENTION_DAYS
+            ),
+            log_level=log_level(values),
+        )
+
+
+def default_sources_dir() -> Path | None:
+    """``../shared/seeds`` beside the project when it exists, else None."""
+    return SEEDS_DIR if SEEDS_DIR.is_dir() else None
+
+
+def log_level(environ: Mapping[str, str]) -> str:
+    """``LOG_LEVEL`` upper-cased, or the default; raises ``InvalidSetting`` for another word."""
+    level = environ.get("LOG_LEVEL", "").strip().upper() or DEFAULT_LOG_LEVEL
+    if level not in LOG_LEVELS:
+        raise InvalidSetting("LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
+    return level
+
+
+def _days(values: Mapping[str, str], key: str, default: int) -> int:
+    text = values.get(key, "")
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 3650:
+        raise InvalidSetting(key, f"must be a whole number of days from 1 to 3650, not {text!r}")
+    return int(text)
