@@ -6,6 +6,10 @@ in one transaction; the stores behind it (facts and sources, the unanswered
 log, proposals, question counts) and the matcher are its private parts, so a
 rule (privacy, history, quote checks) cannot differ by entrance.
 
+Longer than our usual 400 lines on purpose: it is the whole list of what
+members and reps can do, one short method each, and a reader should find any
+of them here rather than in one of several modules.
+
 >>> kb = KnowledgeBase.open(":memory:")
 >>> reply = kb.ask("who owns sscl", place="console")
 >>> reply.match.outcome, reply.source.key if reply.source else None
@@ -205,12 +209,12 @@ class KnowledgeBase:
             # "hello" or "thanks" is no question: reps need not see it, nor count it as asked.
             return Reply(question, Match(Outcome.CONVERSATION, score=0.0), conversation=kind)
         match = self._match(question)
-        self._count(match)
+        answered = match.outcome is Outcome.ANSWER
+        logged = self._record(match, question=None if answered else question, place=place)
         if match.outcome is Outcome.ANSWER:
             assert match.fact_id is not None
             fact = self._facts.fact(match.fact_id)
             return Reply(question, match, fact=fact, source=self._facts.source(fact.source_key))
-        logged = self._log(question, place, match)
         if match.outcome is Outcome.SUGGESTIONS:
             # Logged too: a member may find nothing in "did you mean" and say nothing,
             # and reps must still see what members ask about.
@@ -249,8 +253,8 @@ class KnowledgeBase:
         never written; None when the database cannot be written. The
         suggestions stay available to others.
         """
-        return self._unanswered.open_entry(question) or self._log(
-            question, place, self._match(question)
+        return self._unanswered.open_entry(question) or self._record(
+            self._match(question), question=question, place=place, count=False
         )
 
     def choose(self, question: str, fact_id: int) -> Fact:
@@ -596,17 +600,24 @@ class KnowledgeBase:
         facts = tuple(self._facts.fact(candidate.fact_id) for candidate in match.suggestions)
         return Reply(question, match, suggestions=facts)
 
-    def _count(self, match: Match) -> None:
+    def _record(
+        self, match: Match, *, question: str | None, place: str, count: bool = True
+    ) -> Unanswered | None:
+        """Count ``match`` for reps' statistics and, given ``question``, log it for reps,
+        in one transaction. Returns the log entry; None when nothing was to be logged
+        or the database cannot be written, which must not stop the member's reply."""
         try:
-            self._events.record(match.outcome, match.fact_id)
+            with write_transaction(self._db):
+                if count:
+                    self._events.record(match.outcome, match.fact_id)
+                if question is None:
+                    return None
+                return self._unanswered.record(
+                    question,
+                    place=place,
+                    best_score=match.score,
+                    nearest_fact_id=match.nearest_fact_id,
+                )
         except StorageUnavailable as error:
-            log.warning("could not count a question: %s", error)
-
-    def _log(self, question: str, place: str, match: Match) -> Unanswered | None:
-        try:
-            return self._unanswered.record(
-                question, place=place, best_score=match.score, nearest_fact_id=match.nearest_fact_id
-            )
-        except StorageUnavailable:
-            log.exception("could not log an unanswered question")
+            log.error("could not count or log a question: %s", error)
             return None
