@@ -31,11 +31,11 @@ OPEN_MODULES: dict[str, set[str] | None] = {
     "knowledge.settings": ANY,
     "knowledge.text": ANY,
     "knowledge.conversation": {"friendly_reply"},
-    "knowledge.documents": {"MAX_DOCUMENT_BYTES", "extract_text", "text_of"},
+    "knowledge.documents": ANY,
     "knowledge.curated": {"facts_toml"},
 }
 """What an entrance may import from the core: the front door, the models, errors and
-settings, and helpers that only format or read text (never a store)."""
+settings, and helpers that only format text or read documents (never a store)."""
 
 PUBLIC_METHODS = {
     name
