@@ -44,7 +44,6 @@ class Settings(KnowledgeSettings):
         environ: Mapping[str, str],
         *,
         default_database: Path = DEFAULT_DATABASE,
-        default_sources_dir: Path | None = None,
     ) -> Settings:
         """Build settings from ``environ``; raises ``InvalidSetting`` naming the bad key.
 
@@ -67,9 +66,7 @@ class Settings(KnowledgeSettings):
         guild_ids = _ids(values, "DISCORD_GUILD_ID")
         if len(guild_ids) > 1:
             raise InvalidSetting("DISCORD_GUILD_ID", "must be one server id")
-        knowledge = KnowledgeSettings.from_env(
-            values, default_database=default_database, default_sources_dir=default_sources_dir
-        )
+        knowledge = KnowledgeSettings.from_env(values, default_database=default_database)
         return cls(
             **{f.name: getattr(knowledge, f.name) for f in dataclasses.fields(KnowledgeSettings)},
             token=token,

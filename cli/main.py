@@ -22,7 +22,6 @@ from knowledge.curated import facts_toml
 from knowledge.documents import extract, read_document
 from knowledge.errors import InvalidQuestion, InvalidSource, KnowledgeError
 from knowledge.models import Source, UnansweredStatus
-from knowledge.settings import default_sources_dir
 
 CONSOLE_ACTOR = "console"
 CONSOLE_PLACE = "console"
@@ -169,7 +168,7 @@ def run(
         parser.print_help(out)
         return 2
     try:
-        settings = KnowledgeSettings.from_env(environ, default_sources_dir=default_sources_dir())
+        settings = KnowledgeSettings.from_env(environ)
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
@@ -189,7 +188,7 @@ def _run_discord_bot(arguments: argparse.Namespace, environ: Mapping[str, str], 
     from bot.settings import Settings
 
     try:
-        settings = Settings.from_env(environ, default_sources_dir=default_sources_dir())
+        settings = Settings.from_env(environ)
     except InvalidSetting as error:
         print(f"error: {error}. {OFFLINE_HINT}", file=err)
         return 1

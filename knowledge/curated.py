@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 FACTS_FILE = "facts.toml"
 SOURCES_FILE = "sources.toml"
+SHIPPED_DOCUMENTS = Path(__file__).resolve().parent / "data" / "documents"
+"""The curated sources' documents, shipped with the project so that every quote is
+checked on any machine."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,27 +50,36 @@ def load_curated(folder: Path | None = None) -> Curated:
     return Curated(sources=by_key, facts=facts, merged_into=_merged_into(document, facts))
 
 
-def source_texts(sources: Iterable[Source], folder: Path | None) -> dict[str, str]:
-    """The full text of each source whose ``file`` is in ``folder``, by key.
+def source_texts(sources: Iterable[Source], folder: Path | None = None) -> dict[str, str]:
+    """The full text of each source with a ``file``, by key: read from ``folder``
+    (the ``SOURCES_DIR`` setting) when it holds that file, else from the
+    documents shipped with the project (``knowledge/data/documents``).
 
     A source whose document is absent or unreadable is left out (and logged):
     its facts still answer, marked "not verified".
     """
     texts: dict[str, str] = {}
-    if folder is None:
-        return texts
     for source in sources:
         if not source.file:
             continue
-        path = folder / source.file
-        if not path.is_file():
-            log.warning("no text for source %s: %s is not in %s", source.key, source.file, folder)
+        path = _document_path(source.file, folder)
+        if path is None:
+            log.warning("no text for source %s: no document %s", source.key, source.file)
             continue
         try:
             texts[source.key] = extract_text(path)
         except InvalidDocument as error:
             log.warning("no text for source %s: %s", source.key, error)
     return texts
+
+
+def _document_path(file: str, folder: Path | None) -> Path | None:
+    """Where the document ``file`` is: in ``folder`` first, so that a union can
+    replace a shipped document or add its own, then among the shipped ones."""
+    for directory in (folder, SHIPPED_DOCUMENTS):
+        if directory is not None and (directory / file).is_file():
+            return directory / file
+    return None
 
 
 def parse_facts(document: dict[str, Any]) -> tuple[Fact, ...]:

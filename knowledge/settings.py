@@ -14,8 +14,6 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = PROJECT_ROOT / "data" / "knowledge.db"
-SEEDS_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
-"""Where the curated sources' documents are kept beside a checkout of the project."""
 DEFAULT_NOTIFY_RETENTION_DAYS = 90
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LOG_LEVEL = "WARNING"
@@ -38,7 +36,8 @@ class KnowledgeSettings:
 
     database_path: Path = DEFAULT_DATABASE
     sources_dir: Path | None = None
-    """The folder of the curated sources' documents (``SOURCES_DIR``); None: no texts."""
+    """A folder of documents that add to or override those shipped with the project
+    (``SOURCES_DIR``); None: the shipped ones alone."""
     notify_retention_days: int = DEFAULT_NOTIFY_RETENTION_DAYS
     log_level: str = DEFAULT_LOG_LEVEL
     """Shared with the command line, which must not import the bot to read it."""
@@ -49,7 +48,6 @@ class KnowledgeSettings:
         environ: Mapping[str, str],
         *,
         default_database: Path = DEFAULT_DATABASE,
-        default_sources_dir: Path | None = None,
     ) -> KnowledgeSettings:
         """Build settings from ``environ``; raises ``InvalidSetting`` naming the bad key.
 
@@ -60,17 +58,12 @@ class KnowledgeSettings:
         sources = values.get("SOURCES_DIR")
         return cls(
             database_path=Path(database) if database else default_database,
-            sources_dir=Path(sources) if sources else default_sources_dir,
+            sources_dir=Path(sources) if sources else None,
             notify_retention_days=_days(
                 values, "NOTIFY_RETENTION_DAYS", DEFAULT_NOTIFY_RETENTION_DAYS
             ),
             log_level=log_level(values),
         )
-
-
-def default_sources_dir() -> Path | None:
-    """``../shared/seeds`` beside the project when it exists, else None."""
-    return SEEDS_DIR if SEEDS_DIR.is_dir() else None
 
 
 def log_level(environ: Mapping[str, str]) -> str:

@@ -211,6 +211,7 @@ async def test_a_member_asking_in_chat_gets_the_sourced_answer(
     assert custom_ids(reply) == [
         f"kb:helpful:{fact.id}",
         f"kb:reject:{fact.id}:{double.member.id}",
+        f"kb:passage:{fact.id}",  # its document ships with the project: Read more
     ]
 
 
@@ -228,6 +229,7 @@ async def test_ask_command_gives_the_sourced_answer(
     assert response.custom_ids == [
         f"kb:helpful:{fact.id}",
         f"kb:reject:{fact.id}:{double.member.id}",
+        f"kb:passage:{fact.id}",
     ]
 
 

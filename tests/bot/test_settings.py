@@ -54,13 +54,8 @@ def test_every_setting_is_read() -> None:
     assert loaded.sources_dir == Path("/srv/documents")
 
 
-def test_sources_dir_defaults_to_the_given_folder_or_none() -> None:
+def test_sources_dir_is_none_unless_set_the_shipped_documents_suffice() -> None:
     assert settings().sources_dir is None
-    folder = Path("../shared/seeds")
-    with_default = Settings.from_env(
-        {"DISCORD_TOKEN": TOKEN}, default_database=DEFAULT_DATABASE, default_sources_dir=folder
-    )
-    assert with_default.sources_dir == folder
 
 
 def test_the_bot_reads_the_cores_settings_as_the_command_line_does() -> None:

@@ -242,6 +242,7 @@ def test_an_unwritable_database_still_answers_and_refuses_changes_clearly(
 ) -> None:
     kb: KnowledgeBase = request.getfixturevalue(storage)
     source = kb.sources()[0].key
+    quote = next(fact.quote for fact in kb.facts() if fact.source_key == source)  # verifies
 
     answered = kb.ask(KNOWN_QUESTION, place="dm")
     unknown = kb.ask(UNKNOWN_QUESTION + " " + "and the car park " * 100, place="dm")
@@ -249,7 +250,7 @@ def test_an_unwritable_database_still_answers_and_refuses_changes_clearly(
         kb.add_fact(
             answer="A" * 900,
             source_key=source,
-            quote="q" * 900,
+            quote=quote,
             questions=[f"long example question {n} " + "x" * 250 for n in range(40)],
             actor="rep",
         )

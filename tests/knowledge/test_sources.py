@@ -10,15 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from knowledge import curated
 from knowledge.base import KnowledgeBase
-from knowledge.curated import load_curated
+from knowledge.curated import SHIPPED_DOCUMENTS, load_curated
 from knowledge.errors import DuplicateSource, InvalidFact, InvalidSource, QuoteNotInSource
 from knowledge.models import QuoteStatus, Source
 from knowledge.quotes import quote_occurs
-from tests.knowledge.test_curated import SEEDS
 
 CURATED = load_curated()
-needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"no source documents at {SEEDS}")
 DOCUMENT = (
     "Branch circular 7\n\n"
     "The employer has confirmed that 120 posts in the payroll team will move to Newport "
@@ -36,38 +35,43 @@ NOTE = Source(
 
 
 def test_without_documents_every_fact_still_answers_but_is_marked_not_verified(
-    kb: KnowledgeBase,
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # As when a source's document is neither shipped nor in SOURCES_DIR.
+    monkeypatch.setattr(curated, "SHIPPED_DOCUMENTS", tmp_path)
+    kb = KnowledgeBase.open(db_path)
     assert all(not source.has_text for source in kb.sources())
     fact = kb.facts()[0]
     assert kb.quote_status(fact) is QuoteStatus.NOT_VERIFIED
     assert kb.ask(fact.question_texts[0], place="console").fact == fact
     assert kb.facts_with_missing_quotes() == []
+    kb.close()
 
 
-@needs_seeds
-def test_curated_texts_are_loaded_from_sources_dir_and_every_quote_verifies(db_path: Path) -> None:
-    kb = KnowledgeBase.open(db_path, sources_dir=SEEDS)
+def test_curated_texts_are_loaded_from_the_shipped_documents_and_every_quote_verifies(
+    db_path: Path,
+) -> None:
+    kb = KnowledgeBase.open(db_path)
     for source in kb.sources():
-        text = (SEEDS / source.file).read_text(encoding="utf-8")
+        text = (SHIPPED_DOCUMENTS / source.file).read_text(encoding="utf-8")
         assert source.text_hash == hashlib.sha256(text.encode()).hexdigest()
         assert kb.source_text(source.key) == text
         assert [entry.action for entry in kb.source_history(source.key)] == ["add", "text"]
     assert {kb.quote_status(fact) for fact in kb.facts()} == {QuoteStatus.VERIFIED}
     kb.close()
-    again = KnowledgeBase.open(db_path, sources_dir=SEEDS)  # unchanged: nothing new recorded
+    again = KnowledgeBase.open(db_path)  # unchanged: nothing new recorded
     assert all(len(again.source_history(s.key)) == 2 for s in again.sources())
     again.close()
 
 
-@needs_seeds
 def test_a_missing_document_leaves_only_its_sources_facts_not_verified(
-    db_path: Path, tmp_path: Path
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "seeds"
     folder.mkdir()
     present = CURATED.sources["pcs-dsg-circular-2014"]
-    shutil.copy(SEEDS / present.file, folder / present.file)
+    shutil.copy(SHIPPED_DOCUMENTS / present.file, folder / present.file)
+    monkeypatch.setattr(curated, "SHIPPED_DOCUMENTS", tmp_path / "nothing shipped")
     kb = KnowledgeBase.open(db_path, sources_dir=folder)
     statuses = {fact.source_key: kb.quote_status(fact) for fact in kb.facts()}
     assert statuses["pcs-dsg-circular-2014"] is QuoteStatus.VERIFIED
@@ -75,12 +79,11 @@ def test_a_missing_document_leaves_only_its_sources_facts_not_verified(
     kb.close()
 
 
-@needs_seeds
 def test_a_changed_document_lists_the_facts_whose_quote_went_and_deletes_none(
     db_path: Path, tmp_path: Path
 ) -> None:
     folder = tmp_path / "seeds"
-    shutil.copytree(SEEDS, folder)
+    shutil.copytree(SHIPPED_DOCUMENTS, folder)
     KnowledgeBase.open(db_path, sources_dir=folder).close()
     source = CURATED.sources["pcs-dsg-circular-2014"]
     fact = next(f for f in CURATED.facts if f.source_key == source.key)
@@ -176,8 +179,11 @@ def test_an_approximate_quote_gives_the_exact_passage(kb: KnowledgeBase) -> None
     source = kb.add_source(NEW, DOCUMENT, actor="console")
     passage = kb.quote_passage(source.key, "employer confirmed 120 posts in payroll")
     assert quote_occurs(passage.text, DOCUMENT) and "120 posts" in passage.text
-    with pytest.raises(InvalidSource):
-        kb.quote_passage("steria-article-2013", "anything")
+    noted = kb.add_fact(
+        note=NOTE, answer="The picnic is on 5 June.", quote="", questions=["when"], actor="c"
+    )
+    with pytest.raises(InvalidSource):  # a rep's note has no text to quote from
+        kb.quote_passage(noted.source_key, "anything")
 
 
 def test_a_facts_paragraph_marks_its_quote(kb: KnowledgeBase) -> None:
@@ -194,7 +200,10 @@ def test_a_facts_paragraph_marks_its_quote(kb: KnowledgeBase) -> None:
     assert paragraph.before == "The employer has confirmed that"
     assert paragraph.quote == fact.quote
     assert paragraph.after == "will move to Newport by April."
-    assert kb.paragraph(kb.facts()[0].id) is None  # a source without text
+    noted = kb.add_fact(
+        note=NOTE, answer="The picnic is on 5 June.", quote="", questions=["when"], actor="c"
+    )
+    assert kb.paragraph(noted.id) is None  # a source without text
 
 
 def test_a_fact_and_the_new_note_it_cites_are_added_together(kb: KnowledgeBase) -> None:
