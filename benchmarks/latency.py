@@ -395,14 +395,14 @@ async def _bot_ready_seconds(database: Path) -> tuple[float, float]:
 def store_generated(size: int, path: Path, seed: int) -> dict[str, Any]:
     """Store ``size`` generated facts in a new database at ``path``; runs in its own process."""
     from knowledge.curated import Curated, load_curated
+    from knowledge.curated_sync import sync_curated
     from knowledge.database import open_database
-    from knowledge.store import FactStore
 
     curated = load_curated()
     started = time.perf_counter()
     db = open_database(path)
     facts = tuple(GeneratedFacts(curated.facts, size, seed))
-    FactStore(db).load_curated(Curated(sources=curated.sources, facts=facts))
+    sync_curated(db, Curated(sources=curated.sources, facts=facts))
     db.close()
     return {"seconds": time.perf_counter() - started}
 
@@ -412,9 +412,9 @@ def run_open_worker(mode: str, path: Path) -> dict[str, Any]:
     runs in its own process, so that its peak memory is its own."""
     from knowledge.base import KnowledgeBase
     from knowledge.database import open_database
+    from knowledge.facts import FactStore
     from knowledge.index_cache import cache_path
     from knowledge.matcher import Matcher
-    from knowledge.store import FactStore
 
     pin_to_one_core()
     db = open_database(path)

@@ -2,7 +2,7 @@
 and the benchmarks.
 
 Each public method of ``KnowledgeBase`` is one thing a member or a rep can do,
-in one transaction; the stores behind it (facts and sources, the unanswered
+in one transaction; the stores behind it (sources, facts, the unanswered
 log, proposals, question counts) and the matcher are its private parts, so a
 rule (privacy, history, quote checks) cannot differ by entrance.
 
@@ -29,11 +29,14 @@ from typing import Any
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
+from knowledge import archive
 from knowledge.conversation import classify
 from knowledge.curated import load_curated, source_texts
+from knowledge.curated_sync import sync_curated
 from knowledge.database import backup, open_database, read_transaction, write_transaction
 from knowledge.errors import InvalidQuestion, InvalidSource, StorageUnavailable
 from knowledge.events import QuestionEvents
+from knowledge.facts import FactStore
 from knowledge.index_cache import cache_path, matcher_for
 from knowledge.models import (
     Candidate,
@@ -55,7 +58,7 @@ from knowledge.models import (
 )
 from knowledge.proposals import ProposalQueue
 from knowledge.quotes import Passage, closest_passage, find_quote, paragraph_around
-from knowledge.store import FactStore
+from knowledge.sources import SourceStore
 from knowledge.text import clean
 from knowledge.unanswered import UnansweredLog
 
@@ -143,7 +146,8 @@ class KnowledgeBase:
         (``knowledge.index_cache``); without it the index is built every time.
         Either way it is built from a stream of the stored facts, never all held at once."""
         self._db = db
-        self._facts = FactStore(db)
+        self._sources = SourceStore(db)
+        self._facts = FactStore(db, self._sources)
         self._unanswered = UnansweredLog(db)
         self._events = QuestionEvents(db)
         self._proposals = ProposalQueue(db)
@@ -169,8 +173,8 @@ class KnowledgeBase:
         if with_curated:
             curated = load_curated()
             try:
-                report = FactStore(db).load_curated(
-                    curated, source_texts(curated.sources.values(), sources_dir)
+                report = sync_curated(
+                    db, curated, source_texts(curated.sources.values(), sources_dir)
                 )
             except StorageUnavailable as error:
                 log.error("answering from the facts already stored: %s", error)
@@ -214,7 +218,7 @@ class KnowledgeBase:
         if match.outcome is Outcome.ANSWER:
             assert match.fact_id is not None
             fact = self._facts.fact(match.fact_id)
-            return Reply(question, match, fact=fact, source=self._facts.source(fact.source_key))
+            return Reply(question, match, fact=fact, source=self._sources.source(fact.source_key))
         if match.outcome is Outcome.SUGGESTIONS:
             # Logged too: a member may find nothing in "did you mean" and say nothing,
             # and reps must still see what members ask about.
@@ -320,7 +324,7 @@ class KnowledgeBase:
             if entry.resolved_fact_id is None:
                 return Subscription(entry, subscribed)
             fact = self._facts.fact(entry.resolved_fact_id)
-            return Subscription(entry, subscribed, fact, self._facts.source(fact.source_key))
+            return Subscription(entry, subscribed, fact, self._sources.source(fact.source_key))
 
     def unsubscribe(self, request_id: int) -> None:
         """Forget notify request ``request_id``: the member has been told, so their
@@ -373,43 +377,45 @@ class KnowledgeBase:
     def quote_status(self, fact: Fact) -> QuoteStatus:
         """Whether ``fact``'s quote occurs in its source's text, or could not be checked.
         Raises ``SourceNotFound``."""
-        return self._facts.quote_status(fact)
+        return self._sources.quote_status(fact)
 
     def facts_with_missing_quotes(self) -> list[Fact]:
         """Facts whose quote no longer occurs in their source's text, for reps to fix.
 
         They keep answering; nothing is deleted.
         """
-        return self._facts.facts_with_missing_quotes()
+        return self._sources.missing_quotes(self._facts.iter_facts())
 
     def paragraph(self, fact_id: int) -> QuotedParagraph | None:
         """The paragraph around fact ``fact_id``'s quote in its source's text; None when
         the source has no text or the quote is not in it. Raises ``FactNotFound``."""
         with read_transaction(self._db):
             fact = self._facts.fact(fact_id)
-            text = self._facts.source_text(fact.source_key)
+            text = self._sources.source_text(fact.source_key)
             passage = find_quote(fact.quote, text) if text and fact.quote.strip() else None
             if passage is None:
                 return None
             before, quote, after = paragraph_around(passage, text)
-            return QuotedParagraph(fact, self._facts.source(fact.source_key), before, quote, after)
+            return QuotedParagraph(
+                fact, self._sources.source(fact.source_key), before, quote, after
+            )
 
     def source(self, key: str) -> Source:
         """The source ``key``; raises ``SourceNotFound``."""
-        return self._facts.source(key)
+        return self._sources.source(key)
 
     def sources(self) -> list[Source]:
         """Every source, by key."""
-        return self._facts.sources()
+        return self._sources.sources()
 
     def source_text(self, key: str) -> str:
         """The full text of source ``key``; empty when the database does not have it.
         Raises ``SourceNotFound``."""
-        return self._facts.source_text(key)
+        return self._sources.source_text(key)
 
     def source_history(self, key: str) -> list[SourceHistoryEntry]:
         """Every change to source ``key``, oldest first (empty for an unknown key)."""
-        return self._facts.source_history(key)
+        return self._sources.source_history(key)
 
     def quote_passage(self, key: str, approximate: str) -> Passage:
         """The exact passage of source ``key`` closest to ``approximate`` words.
@@ -417,7 +423,7 @@ class KnowledgeBase:
         Raises ``SourceNotFound``, ``InvalidSource`` when the source has no text,
         or ``InvalidQuestion`` when ``approximate`` has no words to look for.
         """
-        text = self._facts.source_text(key)
+        text = self._sources.source_text(key)
         if not text:
             raise InvalidSource(f"source {key!r} has no text to quote from")
         passage = closest_passage(approximate, text)
@@ -448,24 +454,17 @@ class KnowledgeBase:
         note without key, title or kind, or with another source's key.
         """
         with write_transaction(self._db):
-            if note is None:
-                fact = self._facts.add_fact(
-                    answer=answer,
-                    source_key=source_key,
-                    quote=quote,
-                    questions=questions,
-                    keywords=keywords,
-                    actor=actor,
-                )
-            else:
-                fact = self._facts.add_fact_with_note(
-                    note,
-                    answer=answer,
-                    quote=quote,
-                    questions=questions,
-                    keywords=keywords,
-                    actor=actor,
-                )
+            if note is not None:
+                self._sources.add_note(note, actor=actor)
+                source_key = note.key
+            fact = self._facts.add_fact(
+                answer=answer,
+                source_key=source_key,
+                quote=quote,
+                questions=questions,
+                keywords=keywords,
+                actor=actor,
+            )
         self._matcher.upsert(fact)
         return fact
 
@@ -510,26 +509,26 @@ class KnowledgeBase:
         Raises ``InvalidSource`` for a bad title or a taken key,
         ``DuplicateSource`` when the same text is already a source.
         """
-        return self._facts.add_source(source, text, actor=actor)
+        return self._sources.add_source(source, text, actor=actor)
 
     def set_source_text(self, key: str, text: str, *, actor: str) -> list[Fact]:
         """Replace a source's text; returns the facts whose quote is no longer in it.
         Raises ``SourceNotFound``."""
         with write_transaction(self._db):
-            self._facts.set_source_text(key, text, actor=actor)
+            self._sources.set_source_text(key, text, actor=actor)
             return [fact for fact in self.facts_with_missing_quotes() if fact.source_key == key]
 
     def export(self) -> dict[str, Any]:
         """Every fact, source and history entry, as plain JSON-able data for ``import_``."""
         with read_transaction(self._db):
-            return self._facts.export()
+            return archive.export(self._sources, self._facts)
 
     def import_(self, data: dict[str, Any]) -> int:
         """Load an ``export()`` into a database that has no facts yet; returns the fact
         count. Raises ``InvalidFact`` when the data is not an export or the database
         is not empty."""
         with write_transaction(self._db):
-            return self._facts.import_(data)
+            return archive.import_(self._sources, self._facts, data)
 
     # --- reps: unanswered questions and proposals ------------------------------
 
@@ -553,7 +552,7 @@ class KnowledgeBase:
                 )
             else:
                 fact = self._facts.fact(fact_id)
-            source = self._facts.source(fact.source_key)
+            source = self._sources.source(fact.source_key)
             notify = tuple(self._unanswered.notify_requests(entry_id))
         if teach:
             self._matcher.upsert(fact)

@@ -47,9 +47,9 @@ import snowballstemmer
 import sqlite_utils
 
 from knowledge.database import read_transaction
+from knowledge.facts import FactStore
 from knowledge.matcher import Matcher
 from knowledge.models import Fact
-from knowledge.store import FactStore
 
 log = logging.getLogger(__name__)
 

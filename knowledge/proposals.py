@@ -71,6 +71,21 @@ class ProposalQueue:
                 [status.value, utc_now(), actor, proposal_id],
             )
 
+    def move_pending(self, old_fact_id: int, new_fact_id: int, *, actor: str) -> None:
+        """Move the pending proposals of fact ``old_fact_id`` (merged into another by
+        the curated file) to ``new_fact_id``; one the new fact already has is rejected."""
+        with write_transaction(self._db):
+            self._db.execute(
+                "UPDATE OR IGNORE proposals SET fact_id = ?"
+                " WHERE fact_id = ? AND status = 'pending'",
+                [new_fact_id, old_fact_id],
+            )
+            self._db.execute(
+                "UPDATE proposals SET status = 'rejected', closed_at = ?, closed_by = ?"
+                " WHERE fact_id = ? AND status = 'pending'",
+                [utc_now(), actor, old_fact_id],
+            )
+
 
 def _proposal(row: dict[str, Any]) -> Proposal:
     return Proposal(

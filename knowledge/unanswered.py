@@ -184,6 +184,16 @@ class UnansweredLog:
         scrub_log(self._db)
         return entry
 
+    def move_rejections(self, old_fact_id: int, new_fact_id: int) -> None:
+        """Open questions whose members said fact ``old_fact_id`` is "not what I asked"
+        now say so of ``new_fact_id``, the fact the curated file merged it into."""
+        with write_transaction(self._db):
+            self._db.execute(
+                "UPDATE unanswered SET rejected_fact_id = ?"
+                " WHERE rejected_fact_id = ? AND status = 'open'",
+                [new_fact_id, old_fact_id],
+            )
+
     def _close(
         self, entry_id: int, status: UnansweredStatus, fact_id: int | None, actor: str
     ) -> Unanswered:

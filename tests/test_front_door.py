@@ -106,7 +106,7 @@ def test_an_entrance_uses_only_the_knowledge_bases_public_methods(path: Path) ->
 @pytest.mark.parametrize(
     "source",
     [
-        "from knowledge.store import FactStore",
+        "from knowledge.facts import FactStore",
         "from knowledge.base import KnowledgeBase",
         "import knowledge.unanswered",
         "from knowledge.curated import load_curated",

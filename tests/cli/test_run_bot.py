@@ -156,7 +156,7 @@ def test_export_then_import_round_trips(db_path: Path, tmp_path: Path) -> None:
 
 def test_the_core_never_imports_discord() -> None:
     code = (
-        "import sys, knowledge.base, knowledge.matcher, knowledge.store, cli.main;"
+        "import sys, knowledge.base, knowledge.matcher, knowledge.facts, cli.main;"
         "sys.exit(1 if 'discord' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT).returncode == 0

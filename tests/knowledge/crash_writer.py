@@ -12,14 +12,15 @@ import itertools
 import sys
 
 from knowledge.database import open_database
-from knowledge.store import FactStore
+from knowledge.facts import FactStore
+from knowledge.sources import SourceStore
 from knowledge.unanswered import UnansweredLog
 
 
 def main(path: str) -> None:
     db = open_database(path)
     facts, log = FactStore(db), UnansweredLog(db)
-    source = facts.sources()[0].key
+    source = SourceStore(db).sources()[0].key
     print("ready", flush=True)
     for number in itertools.count():
         fact = facts.add_fact(

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from knowledge.curated import SOURCES_FILE, Curated, load_curated
+from knowledge.curated_sync import sync_curated
 from knowledge.errors import FactNotFound, InvalidFact
+from knowledge.facts import FactStore
 from knowledge.models import ExampleQuestion, Fact, QuestionOrigin
 from knowledge.proposals import ProposalQueue
-from knowledge.store import FactStore
 from knowledge.unanswered import UnansweredLog
 
 SOURCE = next(iter(load_curated().sources.values()))
@@ -50,13 +51,12 @@ AFTER = Curated(
 
 @pytest.fixture
 def store(db) -> FactStore:
-    facts = FactStore(db)
-    facts.load_curated(BEFORE)
-    return facts
+    sync_curated(db, BEFORE)
+    return FactStore(db)
 
 
-def test_a_merged_fact_is_retired_and_keeps_its_history(store: FactStore) -> None:
-    report = store.load_curated(AFTER)
+def test_a_merged_fact_is_retired_and_keeps_its_history(db, store: FactStore) -> None:
+    report = sync_curated(db, AFTER)
     assert report.retired == 1
     with pytest.raises(FactNotFound):
         store.fact(2)
@@ -71,29 +71,29 @@ def test_what_members_taught_the_old_fact_moves_to_the_merged_one(db, store: Fac
     UnansweredLog(db).record(
         "is serco dbs", place="console", best_score=80, nearest_fact_id=2, rejected_fact_id=2
     )
-    store.load_curated(AFTER)
+    sync_curated(db, AFTER)
     merged = store.fact(1)
     assert ExampleQuestion("whos in charge of dbs", QuestionOrigin.LEARNED) in merged.questions
     assert [p.fact_id for p in ProposalQueue(db).pending()] == [1]
     assert UnansweredLog(db).rejected_fact_ids("is serco dbs") == {1}
 
 
-def test_a_fact_a_rep_edited_is_never_retired(store: FactStore) -> None:
+def test_a_fact_a_rep_edited_is_never_retired(db, store: FactStore) -> None:
     store.edit_fact(2, actor="rep:Ann", answer="Serco manages DBS, says Ann.")
-    report = store.load_curated(AFTER)
+    report = sync_curated(db, AFTER)
     assert (report.retired, report.kept_rep_edits) == (0, 1)
     assert store.fact(2).answer == "Serco manages DBS, says Ann."
 
 
-def test_retiring_again_does_nothing(store: FactStore) -> None:
-    store.load_curated(AFTER)
-    report = store.load_curated(AFTER)
+def test_retiring_again_does_nothing(db, store: FactStore) -> None:
+    sync_curated(db, AFTER)
+    report = sync_curated(db, AFTER)
     assert (report.added, report.updated, report.retired) == (0, 0, 0)
 
 
 def test_a_new_database_never_holds_a_replaced_fact(db) -> None:
     curated = load_curated()
-    FactStore(db).load_curated(curated)
+    sync_curated(db, curated)
     assert curated.merged_into, "the curated file merges facts"
     for old_id in curated.merged_into:
         with pytest.raises(FactNotFound):

@@ -10,10 +10,11 @@ import sqlite_utils
 
 from knowledge.base import KnowledgeBase
 from knowledge.curated import Curated, load_curated
+from knowledge.curated_sync import sync_curated
 from knowledge.database import open_database, read_transaction
+from knowledge.facts import FactStore
 from knowledge.matcher import Matcher
 from knowledge.models import ExampleQuestion, Fact, QuestionOrigin
-from knowledge.store import FactStore
 
 CURATED = load_curated()
 
@@ -21,7 +22,7 @@ CURATED = load_curated()
 @pytest.fixture
 def store(db: sqlite_utils.Database) -> FactStore:
     store = FactStore(db)
-    store.load_curated(CURATED)
+    sync_curated(db, CURATED)
     return store
 
 
@@ -96,7 +97,7 @@ def _many_facts(count: int) -> Curated:
 
 def test_reading_one_fact_does_not_load_them_all(db: sqlite_utils.Database) -> None:
     store = FactStore(db)
-    store.load_curated(_many_facts(3_000))
+    sync_curated(db, _many_facts(3_000))
     tracemalloc.start()
     try:
         facts = store.iter_facts()

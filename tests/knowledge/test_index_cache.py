@@ -20,6 +20,7 @@ import sqlite_utils
 from knowledge.base import KnowledgeBase
 from knowledge.curated import load_curated
 from knowledge.database import open_database
+from knowledge.facts import FactStore
 from knowledge.index_cache import (
     CACHE_SUFFIX,
     FORMAT,
@@ -32,7 +33,6 @@ from knowledge.index_cache import (
 from knowledge.matcher import Matcher
 from knowledge.matcher.meaning import meaning_of
 from knowledge.models import Fact, Outcome, QuestionOrigin
-from knowledge.store import FactStore
 from tests.conftest import PROJECT_ROOT
 
 CURATED = load_curated()

@@ -9,10 +9,11 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.curated import load_curated
+from knowledge.curated_sync import sync_curated
 from knowledge.database import MIGRATIONS, open_database
 from knowledge.errors import FactNotFound, InvalidFact, SourceNotFound
+from knowledge.facts import REP_FACT_ID_START, FactStore
 from knowledge.models import Outcome
-from knowledge.store import REP_FACT_ID_START, FactStore
 
 CURATED = load_curated()
 
@@ -38,20 +39,19 @@ def test_first_use_loads_every_curated_fact(kb: KnowledgeBase) -> None:
 
 
 def test_loading_again_is_idempotent(db) -> None:
-    store = FactStore(db)
-    store.load_curated(CURATED)
-    report = store.load_curated(CURATED)
+    sync_curated(db, CURATED)
+    report = sync_curated(db, CURATED)
     assert (report.added, report.updated) == (0, 0)
     assert db.execute("SELECT count(*) FROM fact_history").fetchone()[0] == len(CURATED.facts)
 
 
 def test_loading_never_overwrites_a_reps_edit_or_removal(db) -> None:
     store = FactStore(db)
-    store.load_curated(CURATED)
+    sync_curated(db, CURATED)
     edited, removed = CURATED.facts[0].id, CURATED.facts[1].id
     store.edit_fact(edited, actor="rep:Ann", answer="Ann's corrected answer.")
     store.remove_fact(removed, actor="rep:Ann")
-    report = store.load_curated(CURATED)
+    report = sync_curated(db, CURATED)
     assert report.kept_rep_edits == 2
     assert store.fact(edited).answer == "Ann's corrected answer."
     with pytest.raises(FactNotFound):
