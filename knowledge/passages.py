@@ -126,6 +126,18 @@ class PassageIndex:
         """The number of live passages."""
         return self._live
 
+    def __getstate__(self) -> dict[str, object]:
+        """What a saved index holds: building one over many documents takes minutes
+        (``benchmarks.passages``), loading it does not. The encoder is left out:
+        its table is the package's own, and the default one serves on loading."""
+        state = dict(self.__dict__)
+        del state["_encoder"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._encoder = default_encoder()
+
     def update(self, source_key: str, text: str) -> None:
         """Index the source's (new) text in place of what it had."""
         self.remove(source_key)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import pickle
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge.curated import load_curated, source_texts
+from knowledge.index_cache import _Pickler
 from knowledge.paragraphs import MAX_PASSAGE_CHARS, Passage, split_passages
 from knowledge.passages import PassageIndex
 
@@ -133,7 +136,9 @@ def test_at_most_limit_hits_best_first(index: PassageIndex) -> None:
     assert index.search("How big is the government's stake in SSCL?", limit=0) == []
 
 
-@pytest.mark.parametrize("question", ["Steria", "DBS", "petition", "the", "?", "", "🤔"])
+@pytest.mark.parametrize(
+    "question", ["Steria", "DBS", "petition", "the", "?", "", "🤔", "stake " * 50_000]
+)
 def test_a_question_of_one_word_or_none_is_handled(index: PassageIndex, question: str) -> None:
     hits = index.search(question)
     assert len(hits) <= 2
@@ -183,6 +188,20 @@ def test_remove_forgets_a_source_and_unknown_keys_are_ignored() -> None:
     assert len(index) == before - len(split_passages("circular", CIRCULAR))
     assert index.search("who manages DBS for the MoD?") == []
     assert index.search("How big is the government's stake in SSCL?")[0].source_key == "article"
+
+
+def test_a_saved_index_loads_and_answers_the_same() -> None:
+    index = PassageIndex.build([("article", ARTICLE), ("circular", CIRCULAR)])
+    # Saved as the matcher's index is, with the pickler that stands in a call for
+    # PyStemmer's unpicklable stemmer (knowledge.index_cache).
+    saved = io.BytesIO()
+    _Pickler(saved, protocol=pickle.HIGHEST_PROTOCOL).dump(index)
+    loaded = pickle.loads(saved.getvalue())
+    for question in ("who manages DBS for the MoD?", "How big is the government's stake in SSCL?"):
+        assert loaded.search(question) == index.search(question) != []
+    loaded.remove("circular")
+    assert loaded.search("who manages DBS for the MoD?") == []
+    assert index.search("who manages DBS for the MoD?") != []
 
 
 def test_many_updates_reclaim_slots_and_keep_results() -> None:
