@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import random
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ from benchmarks.baseline import tokenise
 from benchmarks.latency import peak_megabytes, percentile, pin_to_one_core
 from benchmarks.scoring import EvalQuestion, answer_text, load_questions, satisfies
 from knowledge.curated import Curated, load_curated, source_texts
+from knowledge.index_cache import _Pickler
 from knowledge.matcher import Matcher
 from knowledge.models import Outcome
 from knowledge.paragraphs import Passage, split_passages
@@ -227,14 +230,31 @@ def run_worker(count: int, seed: int) -> dict[str, object]:
         started = time.perf_counter()
         index.search(question)
         latencies.append(time.perf_counter() - started)
+    peak = peak_megabytes()
+    saved, loaded = save_and_load(index)
     return {
         "documents": count,
         "passages": len(index),
         "build": build,
         "latencies": latencies,
         "documents_mb": before,
-        "peak_mb": peak_megabytes(),
+        "peak_mb": peak,
+        "saved_mb": saved,
+        "load": loaded,
     }
+
+
+def save_and_load(index: PassageIndex) -> tuple[float, float]:
+    """The size in MB of the index saved as the matcher's is, and the seconds to load it."""
+    with tempfile.TemporaryFile() as file:
+        pickler = _Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.fast = True  # as knowledge.index_cache saves: the state has no cycle
+        pickler.dump(index)
+        size = file.tell() / 1e6
+        file.seek(0)
+        started = time.perf_counter()
+        pickle.load(file)
+        return size, time.perf_counter() - started
 
 
 def print_scale(count: int) -> None:
@@ -254,7 +274,9 @@ def print_scale(count: int) -> None:
         f"p95 {percentile(latencies, 0.95):.2f} ms, max {max(latencies):.2f} ms "
         f"({len(latencies)} searches)\n"
         f"    peak memory {result['peak_mb']:.0f} MB "
-        f"({result['documents_mb']:.0f} MB before building, documents' text included)"
+        f"({result['documents_mb']:.0f} MB before building, documents' text included)\n"
+        f"    saved as the matcher's index is: {result['saved_mb']:.0f} MB, "
+        f"loaded in {result['load']:.1f} s"
     )
 
 

@@ -10,11 +10,12 @@ typo repair against the documents' own words) and given a sentence embedding
   passages, so "PCS", in every circular, counts for less than "redundancies";
 * **similarity**: the cosine of the question's and the passage's embeddings;
 
-after the matcher's vetoes: a passage lacking a number or the focus of the
-question ("Khakhria's *phone*"), or that cannot answer its type ("how much"
-needs a figure, "when" a date), is not a candidate. Only passages over
-``PASSAGE_THRESHOLD`` are returned: a passage shown to a member must be likely
-to say the answer, since it comes without a rep's check.
+each over the readings the matcher scores (the question whole, the first of
+two questions, the sentence that asks), after the matcher's vetoes: a passage
+lacking a number or the focus of the question ("Khakhria's *phone*"), or that
+cannot answer its type ("how much" needs a figure, "when" a date), is not a
+candidate. Only passages over ``PASSAGE_THRESHOLD`` are returned: a passage
+shown to a member must be likely to say the answer, since no rep checked it.
 
 A hit's text is the source's own, character for character; it may hold
 ``@everyone`` or Markdown, and making it harmless in Discord is the
@@ -42,6 +43,7 @@ from knowledge.analysis import Analyser, Analysis, cleaned
 from knowledge.lexicon import Lexicon, default_lexicon
 from knowledge.matcher.index import TYPE_BITS, answerable_patterns
 from knowledge.matcher.lexical import says_enough
+from knowledge.matcher.readings import readings
 from knowledge.paragraphs import Passage, split_passages
 from knowledge.semantic import DIMENSIONS, Encoder, default_encoder
 
@@ -159,7 +161,18 @@ class PassageIndex:
         return [hit for hit in hits if hit.score >= PASSAGE_THRESHOLD]
 
     def scored(self, question: str, limit: int) -> list[PassageHit]:
-        """The ``limit`` best passages escaping the vetoes, with their scores, whatever they are."""
+        """The ``limit`` best passages escaping the vetoes, with their scores, whatever
+        they are, over the readings of the question the matcher scores (whole, first
+        part of two questions, the sentence that asks)."""
+        best: dict[tuple[str, int], PassageHit] = {}
+        for reading in readings(question):
+            for hit in self._scored_reading(reading, limit):
+                key = hit.source_key, hit.start
+                if key not in best or hit.score > best[key].score:
+                    best[key] = hit
+        return sorted(best.values(), key=lambda hit: -hit.score)[:limit]
+
+    def _scored_reading(self, question: str, limit: int) -> list[PassageHit]:
         analysis = self._analyser.analyse(question)
         if limit == 0 or not self._live or not says_enough(analysis):
             return []

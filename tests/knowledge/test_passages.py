@@ -130,6 +130,12 @@ def test_the_other_source_answers_its_own_question(index: PassageIndex) -> None:
     assert "Serco" in hits[0].text
 
 
+def test_the_first_of_two_questions_is_searched_alone(index: PassageIndex) -> None:
+    # Whole, it asks "how much", which no passage about DBS can answer.
+    hits = index.search("Who manages DBS for the MoD, and how much does the MoD pay for it?")
+    assert hits and hits[0].source_key == "circular" and "Serco" in hits[0].text
+
+
 def test_at_most_limit_hits_best_first(index: PassageIndex) -> None:
     hits = index.search("Steria stake SSCL government staff overseas", limit=1)
     assert len(hits) <= 1
