@@ -60,6 +60,8 @@ is a tie-breaker among passages about the question, not a way to find them."""
 MIN_SPECIFICITY = 0.3
 """The specificity of a term in every passage; one in a single passage has 1."""
 _ALWAYS_ANSWERABLE = frozenset({"person", "reason", "definition"})
+"""Question types no word of a passage shows it can answer: the member reads it
+and judges, unlike "how much" or "when", which need a figure or a date."""
 _BATCH = 1_024
 
 
