@@ -153,6 +153,16 @@ def test_a_question_of_one_word_or_none_is_handled(index: PassageIndex, question
         assert hits == []
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_any_question_gets_at_most_two_verbatim_passages(
+    index: PassageIndex, question: str
+) -> None:
+    hits = index.search(question)
+    assert len(hits) <= 2
+    assert all(hit.text in (ARTICLE, CIRCULAR)[hit.source_key == "circular"] for hit in hits)
+
+
 @pytest.mark.parametrize(
     "question",
     [
