@@ -22,7 +22,7 @@ from bot.limits import (
     SHORTENED,
     clip,
 )
-from knowledge import QuotedParagraph
+from knowledge import OfferedPassage, QuotedParagraph
 from knowledge.models import Fact, NotifyRequest, Proposal, Source, Stats, Unanswered
 
 ANSWER_CHARS = 2_500
@@ -106,6 +106,29 @@ def paragraph_embed(paragraph: QuotedParagraph) -> discord.Embed:
     embed.add_field(name="Issued by", value=field_value(source.issuer), inline=True)
     embed.add_field(name="Date", value=field_value(source.date), inline=True)
     embed.set_footer(text=f"Fact {paragraph.fact.id}")
+    return embed
+
+
+PASSAGE_CHARS = 900
+"""Two passages with their headings fit beside a full "did you mean" embed in one
+message (6,000 characters in all)."""
+PASSAGE_COLOUR = discord.Colour.light_grey()
+"""Not the answers' colour: a passage is not a checked answer."""
+
+
+def passage_embed(passage: OfferedPassage) -> discord.Embed:
+    """What a registered document says, labelled as no checked answer, verbatim
+    (its markup escaped so it shows as written), with the document's details."""
+    source = passage.source
+    embed = discord.Embed(
+        title=clip(
+            f"Not a checked answer \u2014 this is what {source.title} says", EMBED_TITLE_CHARS
+        ),
+        description=clip(discord.utils.escape_markdown(passage.text), PASSAGE_CHARS),
+        colour=PASSAGE_COLOUR,
+    )
+    embed.add_field(name="Issued by", value=field_value(source.issuer), inline=True)
+    embed.add_field(name="Date", value=field_value(source.date), inline=True)
     return embed
 
 

@@ -20,6 +20,7 @@ button is on (``render.question_of``, beside the embeds that write it):
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -28,7 +29,7 @@ import discord
 from bot.buttons import ButtonInteraction, PersistentButton
 from bot.interactions import Outgoing, respond
 from bot.limits import BUTTONS
-from bot.render import fact_embed, paragraph_embed, question_of, suggestions_embed
+from bot.render import fact_embed, paragraph_embed, passage_embed, question_of, suggestions_embed
 from knowledge import KnowledgeBase, Reply
 from knowledge.conversation import friendly_reply
 from knowledge.models import Fact, Source
@@ -64,10 +65,15 @@ def answer_message(reply: Reply, *, asker_id: int) -> Outgoing:
         embed = fact_embed(reply.fact, reply.source, question=reply.question)
         return Outgoing(embeds=(embed,), view=view)
     if reply.suggestions:
-        return _suggestions(DID_YOU_MEAN, reply, NoneOfTheseButton(asker_id), asker_id=asker_id)
-    if reply.logged is not None:
-        return Outgoing(content=logged_text(reply.logged.id), view=_notify_view(reply.logged.id))
-    return Outgoing(content=NOT_LOGGED)
+        outgoing = _suggestions(DID_YOU_MEAN, reply, NoneOfTheseButton(asker_id), asker_id=asker_id)
+    elif reply.logged is not None:
+        outgoing = Outgoing(
+            content=logged_text(reply.logged.id), view=_notify_view(reply.logged.id)
+        )
+    else:
+        outgoing = Outgoing(content=NOT_LOGGED)
+    passages = tuple(passage_embed(passage) for passage in reply.passages)
+    return dataclasses.replace(outgoing, embeds=outgoing.embeds + passages)
 
 
 def rejected_message(reply: Reply, *, asker_id: int) -> Outgoing:

@@ -37,16 +37,37 @@ def reply_text(reply: Reply) -> str:
         lines += [
             _wrap(f"[fact {fact.id}] {fact.answer}", indent="  ") for fact in reply.suggestions
         ]
-        return "\n".join(lines)
+        return "\n".join(lines + _passage_lines(reply))
     logged = f" (question {reply.logged.id})" if reply.logged else ""
-    return f"I don't know yet, I've logged this for a rep{logged}."
+    return "\n".join(
+        [f"I don't know yet, I've logged this for a rep{logged}.", *_passage_lines(reply)]
+    )
+
+
+def passage_heading(source: Source) -> str:
+    """The label over an offered passage: never in the form of an answer."""
+    return f"Not a checked answer \u2014 this is what {_cited(source)} says:"
+
+
+def _passage_lines(reply: Reply) -> list[str]:
+    lines: list[str] = []
+    for passage in reply.passages:
+        lines += ["", passage_heading(passage.source)]
+        lines.append(_wrap(f"\u201c{passage.text}\u201d", indent="  "))
+    return lines
+
+
+def _cited(source: Source) -> str:
+    details = ", ".join(part for part in (source.issuer, source.date) if part)
+    return f"{source.title} ({details})" if details else source.title
 
 
 def reply_json(reply: Reply, sources: dict[str, Source]) -> dict[str, Any]:
     """The one-line JSON object of ``run_bot.py ask --json``.
 
     ``outcome`` is answer, suggestions, unanswered or conversation; ``conversation``
-    the kind of small talk (greeting, thanks…), else null.
+    the kind of small talk (greeting, thanks…), else null; ``passages`` what
+    registered documents say when no fact answers (verbatim, not checked answers).
     """
     fact = reply.fact if reply.answered else None
     return {
@@ -63,6 +84,10 @@ def reply_json(reply: Reply, sources: dict[str, Source]) -> dict[str, Any]:
             for candidate, score in zip(
                 reply.suggestions, (c.score for c in reply.match.suggestions), strict=True
             )
+        ],
+        "passages": [
+            {"source": passage.source.key, "quote": passage.text, "score": round(passage.score, 2)}
+            for passage in reply.passages
         ],
     }
 

@@ -7,13 +7,21 @@ The stores and the matcher behind it are private; the models
 (``knowledge.settings``) and pure text helpers may be imported directly.
 """
 
-from knowledge.base import KnowledgeBase, QuotedParagraph, Reply, Resolution, Subscription
+from knowledge.base import (
+    KnowledgeBase,
+    OfferedPassage,
+    QuotedParagraph,
+    Reply,
+    Resolution,
+    Subscription,
+)
 from knowledge.settings import InvalidSetting, KnowledgeSettings
 
 __all__ = [
     "InvalidSetting",
     "KnowledgeBase",
     "KnowledgeSettings",
+    "OfferedPassage",
     "QuotedParagraph",
     "Reply",
     "Resolution",

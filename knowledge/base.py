@@ -56,6 +56,7 @@ from knowledge.models import (
     Unanswered,
     UnansweredStatus,
 )
+from knowledge.passages import PassageIndex
 from knowledge.proposals import ProposalQueue
 from knowledge.quotes import Passage, closest_passage, find_quote, paragraph_around
 from knowledge.sources import SourceStore
@@ -87,10 +88,23 @@ class Reply:
     suggestions: tuple[Fact, ...] = ()
     logged: Unanswered | None = None
     conversation: ConversationKind | None = None
+    passages: tuple[OfferedPassage, ...] = ()
+    """When no fact answers: what registered documents say that may (never a
+    checked answer; the renderers must say so)."""
 
     @property
     def answered(self) -> bool:
         return self.match.outcome is Outcome.ANSWER
+
+
+@dataclass(frozen=True, slots=True)
+class OfferedPassage:
+    """A verbatim excerpt of a registered document offered for a question no fact
+    answers, with its source (title, issuer, date) and its 0-100 score."""
+
+    source: Source
+    text: str
+    score: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +166,9 @@ class KnowledgeBase:
         self._events = QuestionEvents(db)
         self._proposals = ProposalQueue(db)
         self._matcher = matcher_for(db, index_cache)
+        self._passages: PassageIndex | None = None
+        """Built at the first question no fact answers: building it reads the word
+        frequencies, which a start from a saved matcher index never loads."""
 
     @classmethod
     def open(
@@ -219,11 +236,13 @@ class KnowledgeBase:
             assert match.fact_id is not None
             fact = self._facts.fact(match.fact_id)
             return Reply(question, match, fact=fact, source=self._sources.source(fact.source_key))
+        passages = self._offered_passages(question)
         if match.outcome is Outcome.SUGGESTIONS:
             # Logged too: a member may find nothing in "did you mean" and say nothing,
             # and reps must still see what members ask about.
-            return dataclasses.replace(self._suggest(question, match), logged=logged)
-        return Reply(question, match, logged=logged)
+            suggested = self._suggest(question, match)
+            return dataclasses.replace(suggested, logged=logged, passages=passages)
+        return Reply(question, match, logged=logged, passages=passages)
 
     def reject(self, question: str, fact_id: int, *, place: str) -> Reply:
         """A member said fact ``fact_id`` is "not what I asked".
@@ -509,14 +528,20 @@ class KnowledgeBase:
         Raises ``InvalidSource`` for a bad title or a taken key,
         ``DuplicateSource`` when the same text is already a source.
         """
-        return self._sources.add_source(source, text, actor=actor)
+        added = self._sources.add_source(source, text, actor=actor)
+        if self._passages is not None:
+            self._passages.update(added.key, text)
+        return added
 
     def set_source_text(self, key: str, text: str, *, actor: str) -> list[Fact]:
         """Replace a source's text; returns the facts whose quote is no longer in it.
         Raises ``SourceNotFound``."""
         with write_transaction(self._db):
             self._sources.set_source_text(key, text, actor=actor)
-            return [fact for fact in self.facts_with_missing_quotes() if fact.source_key == key]
+            missing = [fact for fact in self.facts_with_missing_quotes() if fact.source_key == key]
+        if self._passages is not None:
+            self._passages.update(key, text)
+        return missing
 
     def export(self) -> dict[str, Any]:
         """Every fact, source and history entry, as plain JSON-able data for ``import_``."""
@@ -528,7 +553,9 @@ class KnowledgeBase:
         count. Raises ``InvalidFact`` when the data is not an export or the database
         is not empty."""
         with write_transaction(self._db):
-            return archive.import_(self._sources, self._facts, data)
+            count = archive.import_(self._sources, self._facts, data)
+        self._passages = None
+        return count
 
     # --- reps: unanswered questions and proposals ------------------------------
 
@@ -593,6 +620,19 @@ class KnowledgeBase:
         asked" for this wording until a rep resolves it."""
         return self._matcher.match(
             question, excluded_fact_ids=self._unanswered.rejected_fact_ids(question)
+        )
+
+    def _offered_passages(self, question: str) -> tuple[OfferedPassage, ...]:
+        """What the registered documents say that may answer ``question`` (at most two)."""
+        if self._passages is None:
+            self._passages = PassageIndex.build(
+                (source.key, self._sources.source_text(source.key))
+                for source in self._sources.sources()
+                if source.has_text
+            )
+        return tuple(
+            OfferedPassage(self._sources.source(hit.source_key), hit.text, hit.score)
+            for hit in self._passages.search(question)
         )
 
     def _suggest(self, question: str, match: Match) -> Reply:

@@ -26,6 +26,7 @@ JSON_KEYS = {
     "score",
     "sources",
     "suggestions",
+    "passages",
 }
 
 
