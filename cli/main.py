@@ -25,6 +25,9 @@ from knowledge.models import Source, UnansweredStatus
 
 CONSOLE_ACTOR = "console"
 CONSOLE_PLACE = "console"
+CONSOLE_ASKER = "console"
+"""Who asks from the command line: the core's daily cap on logged questions (per
+asker, held by one process) applies here as it does to each Discord member."""
 OFFLINE_HINT = 'Offline, `python run_bot.py ask "…"` works without Discord.'
 
 
@@ -211,12 +214,13 @@ def _ask(kb: KnowledgeBase, arguments: argparse.Namespace, stdin: TextIO, out: T
             question = line.rstrip("\n")
             if not question.strip():
                 continue
-            reply = kb.ask(question, place=CONSOLE_PLACE)
+            reply = kb.ask(question, place=CONSOLE_PLACE, asker=CONSOLE_ASKER)
             print(render.dumps(render.reply_json(reply, sources)), file=out, flush=True)
         return 0
     if arguments.question is None:
         raise InvalidQuestion('give a question: run_bot.py ask "who owns SSCL?"')
-    print(render.reply_text(kb.ask(arguments.question, place=CONSOLE_PLACE)), file=out)
+    reply = kb.ask(arguments.question, place=CONSOLE_PLACE, asker=CONSOLE_ASKER)
+    print(render.reply_text(reply), file=out)
     return 0
 
 

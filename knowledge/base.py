@@ -58,6 +58,7 @@ from knowledge.models import (
 )
 from knowledge.passages import PassageIndex
 from knowledge.proposals import ProposalQueue
+from knowledge.quota import DailyQuota
 from knowledge.quotes import Passage, closest_passage, find_quote, paragraph_around
 from knowledge.sources import SourceStore
 from knowledge.text import clean
@@ -155,10 +156,17 @@ class KnowledgeBase:
     matcher learns of a changed fact only once the change is committed.
     """
 
-    def __init__(self, db: sqlite_utils.Database, *, index_cache: Path | None = None) -> None:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        *,
+        index_cache: Path | None = None,
+        quota: DailyQuota | None = None,
+    ) -> None:
         """``index_cache``: where the matcher's built index is saved and loaded from
         (``knowledge.index_cache``); without it the index is built every time.
-        Either way it is built from a stream of the stored facts, never all held at once."""
+        Either way it is built from a stream of the stored facts, never all held at once.
+        ``quota``: how many questions each member may have logged a day (``knowledge.quota``)."""
         self._db = db
         self._sources = SourceStore(db)
         self._facts = FactStore(db, self._sources)
@@ -169,6 +177,7 @@ class KnowledgeBase:
         self._passages: PassageIndex | None = None
         """Built at the first question no fact answers: building it reads the word
         frequencies, which a start from a saved matcher index never loads."""
+        self._quota = quota or DailyQuota()
 
     @classmethod
     def open(
@@ -217,11 +226,16 @@ class KnowledgeBase:
 
     # --- members: asking -------------------------------------------------------
 
-    def ask(self, question: str, *, place: str) -> Reply:
+    def ask(self, question: str, *, place: str, asker: str | None = None) -> Reply:
         """Answer, suggest, or log ``question`` for reps; or recognise small talk.
 
-        Raises ``InvalidQuestion`` for empty text. A database that cannot be
-        written does not stop the answer: the reply is returned unlogged.
+        ``asker`` is who asked (a member's id, or the console's key): each asker
+        has at most ``quota.MAX_LOGGED_PER_DAY`` questions logged a day, counting
+        repeats; None, for the benchmarks' own callers, is not capped. A question
+        without a word the analyser keeps is never logged. Either way the member
+        gets the same reply, unlogged. Raises ``InvalidQuestion`` for empty text.
+        A database that cannot be written does not stop the answer: the reply is
+        returned unlogged.
         """
         if not question.strip():
             raise InvalidQuestion("Please type a question.")
@@ -231,7 +245,8 @@ class KnowledgeBase:
             return Reply(question, Match(Outcome.CONVERSATION, score=0.0), conversation=kind)
         match = self._match(question)
         answered = match.outcome is Outcome.ANSWER
-        logged = self._record(match, question=None if answered else question, place=place)
+        loggable = not answered and self._worth_logging(question, asker)
+        logged = self._record(match, question=question if loggable else None, place=place)
         if match.outcome is Outcome.ANSWER:
             assert match.fact_id is not None
             fact = self._facts.fact(match.fact_id)
@@ -273,9 +288,12 @@ class KnowledgeBase:
 
         Returns the question's entry in the log for reps: the one asking it
         opened (not counted twice), or a new one when that is closed or was
-        never written; None when the database cannot be written. The
+        never written; None when the database cannot be written or the
+        question holds no word the analyser keeps (it is never logged). The
         suggestions stay available to others.
         """
+        if not self._matcher.carries_content(question):
+            return None
         return self._unanswered.open_entry(question) or self._record(
             self._match(question), question=question, place=place, count=False
         )
@@ -634,6 +652,14 @@ class KnowledgeBase:
             OfferedPassage(self._sources.source(hit.source_key), hit.text, hit.score)
             for hit in self._passages.search(question)
         )
+
+    def _worth_logging(self, question: str, asker: str | None) -> bool:
+        """Should an unanswered question reach reps' list? Not when it says nothing
+        (a raid's junk), nor past the asker's daily quota (so a raid's many
+        accounts cannot bury members' real questions)."""
+        if not self._matcher.carries_content(question):
+            return False
+        return asker is None or self._quota.take(asker)
 
     def _suggest(self, question: str, match: Match) -> Reply:
         facts = tuple(self._facts.fact(candidate.fact_id) for candidate in match.suggestions)

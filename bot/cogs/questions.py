@@ -60,7 +60,8 @@ class Questions(commands.Cog):
             await respond(interaction, Outgoing(content=cooldown_text(wait)), ephemeral=True)
             return
         place = place_of(interaction.channel)
-        work = self.bot.knowledge.run(lambda kb: kb.ask(question, place=place))
+        asker = str(interaction.user.id)
+        work = self.bot.knowledge.run(lambda kb: kb.ask(question, place=place, asker=asker))
         reply = await within_deadline(interaction, work, ephemeral=private)
         await respond(
             interaction, answer_message(reply, asker_id=interaction.user.id), ephemeral=private
@@ -105,8 +106,11 @@ class Questions(commands.Cog):
             await Outgoing(content=HOW_TO_ASK).reply_to(message)
             return
         place = place_of(message.channel)
+        asker = str(message.author.id)
         try:
-            reply: Reply = await self.bot.knowledge.run(lambda kb: kb.ask(question, place=place))
+            reply: Reply = await self.bot.knowledge.run(
+                lambda kb: kb.ask(question, place=place, asker=asker)
+            )
         except Exception as error:  # the boundary: the member hears back, the log has the rest
             await Outgoing(content=user_message(error, "a question in chat")).reply_to(message)
             return

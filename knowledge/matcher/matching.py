@@ -64,6 +64,11 @@ class Matcher:
     def remove(self, fact_id: int) -> None:
         self._index.remove(fact_id)
 
+    def carries_content(self, question: str) -> bool:
+        """Does ``question`` hold any word the analyser keeps (not only filler,
+        symbols or emoji)? One that does not can never be answered."""
+        return bool(self._index.analyser.analyse(question).terms)
+
     def match(self, question: str, excluded_fact_ids: Iterable[int] = ()) -> Match:
         """Decide what to reply to ``question``; never raises on any string."""
         index = self._index
