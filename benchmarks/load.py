@@ -38,10 +38,10 @@ class TimedKnowledgeBase(KnowledgeBase):
 
     asks_ms: list[float]
 
-    def ask(self, question: str, *, place: str) -> Reply:
+    def ask(self, question: str, *, place: str, asker: str | None = None) -> Reply:
         started = time.perf_counter()
         try:
-            return super().ask(question, place=place)
+            return super().ask(question, place=place, asker=asker)
         finally:
             self.asks_ms.append((time.perf_counter() - started) * 1000)
 

@@ -185,3 +185,11 @@ def test_facts_review_lists_and_approves_proposals(db_path: Path) -> None:
         in run_bot("facts", "show", str(fact.id), db=db_path).stdout
     )
     assert run_bot("facts", "review", "--approve", proposal_id, db=db_path).returncode == 1
+
+
+def test_ask_does_not_log_a_question_without_content(db_path: Path) -> None:
+    result = run_bot("ask", "🙂🔥 ?!?", db=db_path)
+    assert result.returncode == 0, result.stderr
+    kb = KnowledgeBase.open(db_path)
+    assert kb.unanswered_questions() == []
+    kb.close()
