@@ -12,29 +12,11 @@ import struct
 import zipfile
 import zlib
 
-from tests.cli.documents import text_pdf, word_docx
+from tests.cli.documents import raw_pdf, text_pdf, word_docx
 
 LINES = ["Branch circular 7: payroll moves.", "The 120 posts will move to Newport."]
 _RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PARAGRAPH = b"<w:p><w:r><w:t>" + b"A" * 1000 + b"</w:t></w:r></w:p>"
-
-
-def raw_pdf(objects: list[bytes]) -> bytes:
-    """A PDF of ``objects`` (numbered from 1, the first the catalog), with a correct
-    cross-reference table."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 def _stream(data: bytes, *, compress: bool = False) -> bytes:
