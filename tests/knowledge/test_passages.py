@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import pickle
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -14,8 +13,6 @@ from knowledge.curated import load_curated, source_texts
 from knowledge.index_cache import _Pickler
 from knowledge.paragraphs import MAX_PASSAGE_CHARS, Passage, split_passages
 from knowledge.passages import PassageIndex
-
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 
 ARTICLE = (
     "Steria deal agreed\n\n"
@@ -234,10 +231,9 @@ def test_many_updates_reclaim_slots_and_keep_results() -> None:
     assert index.search("who manages DBS for the MoD?")[0].source_key == "circular"
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed documents are not beside the project")
 def test_the_curated_documents_answer_a_question_their_facts_cover() -> None:
     curated = load_curated()
-    index = PassageIndex.build(source_texts(curated.sources.values(), SEEDS).items())
+    index = PassageIndex.build(source_texts(curated.sources.values()).items())
     hits = index.search("When was the ISSC1 contract awarded?")
     assert hits and hits[0].source_key == "steria-article-2013"
     assert "March" in hits[0].text
