@@ -41,7 +41,7 @@ import numpy as np
 
 from knowledge.analysis import Analyser, Analysis, cleaned
 from knowledge.lexicon import Lexicon, default_lexicon
-from knowledge.matcher.index import TYPE_BITS, answerable_patterns
+from knowledge.matcher.index import answerable_bits, answerable_patterns, required_bits
 from knowledge.matcher.lexical import says_enough
 from knowledge.matcher.readings import readings
 from knowledge.paragraphs import Passage, split_passages
@@ -59,9 +59,6 @@ CANDIDATES = 64
 is a tie-breaker among passages about the question, not a way to find them."""
 MIN_SPECIFICITY = 0.3
 """The specificity of a term in every passage; one in a single passage has 1."""
-_ALWAYS_ANSWERABLE = frozenset({"person", "reason", "definition"})
-"""Question types no word of a passage shows it can answer: the member reads it
-and judges, unlike "how much" or "when", which need a figure or a date."""
 _BATCH = 1_024
 
 
@@ -209,10 +206,9 @@ class PassageIndex:
     def _coverage(self, analysis: Analysis) -> np.ndarray | None:
         """Each slot's covered share of the question's weight (0 for a vetoed
         slot), or None when every passage is vetoed."""
-        needed = analysis.question_types - _ALWAYS_ANSWERABLE
-        if not needed.issubset(TYPE_BITS):
+        needed_mask = required_bits(analysis.question_types)
+        if needed_mask is None:
             return None
-        needed_mask = sum(TYPE_BITS[kind] for kind in needed)
         size = len(self._passages)
         alive = np.frombuffer(self._alive, dtype=np.uint8).astype(bool)
         covered = np.zeros(size)
@@ -267,18 +263,13 @@ class PassageIndex:
             self._passages.append(passage)
             self._slots_by_source.setdefault(passage.source_key, []).append(slot)
             self._alive.append(1)
-            self._types.append(self._type_bits(passage.text))
+            self._types.append(answerable_bits(self._answerable, passage.text))
             for term in self._analyser.analyse(passage.text).weights:
                 term_id = self._term_ids.setdefault(term, len(self._postings))
                 if term_id == len(self._postings):
                     self._postings.append(array("i"))
                 self._postings[term_id].append(slot)
         self._live += len(passages)
-
-    def _type_bits(self, text: str) -> int:
-        return sum(
-            TYPE_BITS[kind] for kind, pattern in self._answerable.items() if pattern.search(text)
-        )
 
     def _grow_vectors(self, size: int) -> None:
         if size > len(self._vectors):

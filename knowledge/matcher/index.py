@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from knowledge.analysis import REAL_WORD_ZIPF, Analyser, cleaned
-from knowledge.definitions import passages_saying_what_it_is, with_family
+from knowledge.definitions import DEFINITION, passages_saying_what_it_is, with_family
 from knowledge.frequencies import word_zipf
 from knowledge.lexicon import Lexicon
 from knowledge.models import Fact
@@ -36,6 +36,25 @@ _YEAR = r"\b(?:19|20)\d\d\b"
 _ATTRIBUTION = re.compile(
     r"\b(?:19|20)\d\d\s+(?:[\w-]+\s+){0,4}?(?:circular|article)\b", re.IGNORECASE
 )
+
+
+_ALWAYS_ANSWERABLE = frozenset({"person", "reason", DEFINITION})
+"""Question types any text may answer: "who" and "why" have no form to look for,
+and "what is X" has its own check (``knowledge.definitions``)."""
+
+
+def required_bits(question_types: frozenset[str]) -> int | None:
+    """The ``TYPE_BITS`` a text must show to answer a question of these types; None
+    when one of them is a type no text can be seen to answer."""
+    needed = question_types - _ALWAYS_ANSWERABLE
+    if not needed.issubset(TYPE_BITS):
+        return None
+    return sum(TYPE_BITS[kind] for kind in needed)
+
+
+def answerable_bits(patterns: dict[str, re.Pattern[str]], text: str) -> int:
+    """The ``TYPE_BITS`` of the question types ``text`` shows it can answer."""
+    return sum(TYPE_BITS[kind] for kind, pattern in patterns.items() if pattern.search(text))
 
 
 def answerable_patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
@@ -104,8 +123,6 @@ class FactIndex:
         self.by_slot: list[IndexedFact | None] = []
         self.alive = bytearray()
         self.answerable = bytearray()
-        self.wordings = array("i")
-        """Each slot's number of example questions."""
         self.term_ids: dict[str, int] = {}
         self.term_names: list[str] = []
         self.weights_by_id = array("d")
@@ -232,11 +249,7 @@ class FactIndex:
         if not text_count:
             texts.append(-1)  # one empty text, so that every fact has one
         claim = f"{_ATTRIBUTION.sub(' ', fact.answer)} {fact.quote}"
-        answerable = sum(
-            TYPE_BITS[kind]
-            for kind, pattern in self._answerable_by_pattern.items()
-            if pattern.search(claim)
-        )
+        answerable = answerable_bits(self._answerable_by_pattern, claim)
         slot = len(self.by_slot)
         self._store_vector(slot, self.encoder.fact_vector(fact))
         extra = array("i", sorted(vocabulary.difference(texts)))
@@ -256,7 +269,6 @@ class FactIndex:
         self.by_slot.append(indexed)
         self.alive.append(1)
         self.answerable.append(answerable)
-        self.wordings.append(len(examples))
         for term_id in sorted(vocabulary):
             self.postings[term_id].append(slot)
             self.fact_counts[term_id] += 1
@@ -281,7 +293,6 @@ class FactIndex:
         self.by_slot = []
         self.alive = bytearray(len(live))
         self.answerable = bytearray()
-        self.wordings = array("i")
         self.postings = [array("i") for _ in self.postings]
         for slot, indexed in enumerate(live):
             moved = replace(indexed, slot=slot)
@@ -289,7 +300,6 @@ class FactIndex:
             self.by_slot.append(moved)
             self.alive[slot] = 1
             self.answerable.append(moved.answerable)
-            self.wordings.append(moved.example_count)
             for term_id in sorted(moved.vocabulary()):
                 self.postings[term_id].append(slot)
 

@@ -30,8 +30,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge.analysis import Analysis
-from knowledge.definitions import DEFINITION, asks_what_it_is
-from knowledge.matcher.index import SAYS_WHAT_IT_IS, TYPE_BITS, FactIndex
+from knowledge.definitions import asks_what_it_is
+from knowledge.matcher.index import SAYS_WHAT_IT_IS, FactIndex, required_bits
 
 COVERAGE_SHARE = 0.45
 CLOSENESS_SHARE = 0.45
@@ -48,7 +48,6 @@ MIN_QUESTION_WEIGHT = 1.0
 """Below this total content weight a question says too little to answer."""
 EXACT_SCORE = 100.0
 """The score of one of a fact's own wordings, word for word."""
-_ALWAYS_ANSWERABLE = frozenset({"person", "reason"})
 _BOUND_SLACK = 1e-6
 """Added to upper bounds so floating-point rounding never prunes a fact that ties."""
 
@@ -82,10 +81,9 @@ def says_enough(analysis: Analysis) -> bool:
 
 def candidates(index: FactIndex, question: Analysis, excluded: list[int]) -> Reading | None:
     """The facts that escape every veto, each with an upper bound of its score."""
-    needed_types = question.question_types - _ALWAYS_ANSWERABLE - {DEFINITION}
-    if not needed_types.issubset(TYPE_BITS):
+    needed_mask = required_bits(question.question_types)
+    if needed_mask is None:
         return None
-    needed_mask = sum(TYPE_BITS[kind] for kind in needed_types)
     weighted = {term: index.weigh(term, w) for term, w in question.weights.items()}
     term_ids: list[int] = []
     raw: list[float] = []
