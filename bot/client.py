@@ -19,7 +19,7 @@ from bot.errors import report_error
 from bot.interactions import NO_MENTIONS
 from bot.settings import Settings
 from bot.worker import KnowledgeWorker
-from knowledge import KnowledgeBase
+from knowledge import BackupFolder, KnowledgeBase
 from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,9 @@ EXTENSIONS = (
     "bot.cogs.privacy",
 )
 PURGE_EVERY_HOURS = 24
+BACKUP_CHECK_EVERY_HOURS = 1
+"""How often the bot looks whether the daily backup is due: a bot restarted
+every night still takes one, and a failed one is tried again within the hour."""
 GUILD_READY_TIMEOUT_SECONDS = 0.5
 
 
@@ -73,7 +76,11 @@ class KnowledgeBot(commands.Bot):
     All knowledge-base calls go through ``self.knowledge`` (one worker thread).
     """
 
-    def __init__(self, settings: Settings, kb: KnowledgeBase) -> None:
+    def __init__(
+        self, settings: Settings, kb: KnowledgeBase, *, backups: BackupFolder | None = None
+    ) -> None:
+        """``backups``: where the daily backups go; by default ``BACKUP_DIR`` and
+        ``BACKUP_KEEP`` from ``settings``, none when ``BACKUP_DIR`` is not set."""
         super().__init__(
             # Only slash commands: ``on_message`` below never processes prefix commands.
             command_prefix=commands.when_mentioned,
@@ -88,11 +95,16 @@ class KnowledgeBot(commands.Bot):
         )
         self.settings = settings
         self.knowledge = KnowledgeWorker(kb)
+        if backups is None and settings.backup_dir is not None:
+            backups = BackupFolder(settings.backup_dir, settings.backup_keep)
+        self.backups = backups
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.purge_notify_requests.start()
+        if self.backups is not None:
+            self.back_up.start(self.backups)
         guild = None if self.settings.guild_id is None else discord.Object(self.settings.guild_id)
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
@@ -119,7 +131,22 @@ class KnowledgeBot(commands.Bot):
         if purged:
             log.info("forgot %d notify requests older than %d days", purged, days)
 
+    @tasks.loop(hours=BACKUP_CHECK_EVERY_HOURS)
+    async def back_up(self, folder: BackupFolder) -> None:
+        """Take the daily backup into ``folder`` when it is due (at start-up, then
+        looked at hourly), beside the knowledge worker so that answering goes on."""
+        try:
+            taken = await self.knowledge.run_alongside(lambda kb: kb.back_up_if_due(folder))
+        except KnowledgeError as error:
+            # One line per attempt: the reason is an OS or SQLite message about
+            # the folder, with no member's data; the bot answers on regardless.
+            log.error("scheduled backup failed: %s", error)
+            return
+        if taken is not None:
+            log.info("backed up the database to %s", taken)
+
     async def close(self) -> None:
         self.purge_notify_requests.cancel()
+        self.back_up.cancel()
         await super().close()
         await self.knowledge.close()

@@ -4,6 +4,8 @@ The knowledge base is synchronous SQLite on one connection. Every call from
 the bot goes through ``KnowledgeWorker.run``, which runs it on a single
 worker thread: the event loop never blocks on the database, and calls never
 overlap, so the connection and the matcher are used by one thread at a time.
+The one exception, ``run_alongside``, is for the scheduled backup, which reads
+through a connection of its own: members keep getting answers while it runs.
 """
 
 from __future__ import annotations
@@ -34,6 +36,14 @@ class KnowledgeWorker:
         """The result of ``work(kb)``; its exceptions are raised here."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, work, self._kb)
+
+    async def run_alongside(self, work: Callable[[KnowledgeBase], T]) -> T:
+        """The result of ``work(kb)``, run on a thread of its own beside ``run``'s calls.
+
+        Only for methods the knowledge base says may run beside others
+        (``KnowledgeBase.back_up_if_due``); its exceptions are raised here.
+        """
+        return await asyncio.to_thread(work, self._kb)
 
     async def close(self) -> None:
         """Wait for the call in progress, if any, and stop the thread."""

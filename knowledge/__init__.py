@@ -7,6 +7,7 @@ The stores and the matcher behind it are private; the models
 (``knowledge.settings``) and pure text helpers may be imported directly.
 """
 
+from knowledge.backups import BackupFolder, check_backup_dir
 from knowledge.base import (
     KnowledgeBase,
     OfferedPassage,
@@ -18,6 +19,7 @@ from knowledge.base import (
 from knowledge.settings import InvalidSetting, KnowledgeSettings
 
 __all__ = [
+    "BackupFolder",
     "InvalidSetting",
     "KnowledgeBase",
     "KnowledgeSettings",
@@ -26,4 +28,5 @@ __all__ = [
     "Reply",
     "Resolution",
     "Subscription",
+    "check_backup_dir",
 ]

@@ -30,10 +30,17 @@ import sqlite_utils
 from rapidfuzz import fuzz, process
 
 from knowledge import archive
+from knowledge.backups import BackupFolder
 from knowledge.conversation import classify
 from knowledge.curated import load_curated, source_texts
 from knowledge.curated_sync import sync_curated
-from knowledge.database import backup, open_database, read_transaction, write_transaction
+from knowledge.database import (
+    backup,
+    database_file,
+    open_database,
+    read_transaction,
+    write_transaction,
+)
 from knowledge.errors import InvalidQuestion, InvalidSource, StorageUnavailable
 from knowledge.events import QuestionEvents
 from knowledge.facts import FactStore
@@ -178,6 +185,8 @@ class KnowledgeBase:
         """Built at the first question no fact answers: building it reads the word
         frequencies, which a start from a saved matcher index never loads."""
         self._quota = quota or DailyQuota()
+        self._file = database_file(db)
+        """Read once here: ``back_up_if_due`` runs beside other calls and must not use ``db``."""
 
     @classmethod
     def open(
@@ -223,6 +232,20 @@ class KnowledgeBase:
         """Copy the database to the file ``target``, consistently, even while others
         write to it. Raises ``StorageUnavailable`` when the copy cannot be made."""
         backup(self._db, target)
+
+    def back_up_if_due(self, folder: BackupFolder, *, now: datetime | None = None) -> Path | None:
+        """Take the scheduled backup into ``folder`` if one is due (none there yet, or
+        the newest about a day old), keeping its newest ``folder.keep``; returns the
+        new backup, or None when none was due.
+
+        It reads through a connection of its own, so unlike every other method it
+        may run on another thread while they run. Raises ``StorageUnavailable``
+        when the copy cannot be made (no partial file is left, and the failure is
+        noted for ``knowledge.check_backup_dir``) or the database is in memory.
+        """
+        if self._file is None:
+            raise StorageUnavailable("a database in memory has no file to back up")
+        return folder.take_if_due(self._file, now or datetime.now(UTC))
 
     # --- members: asking -------------------------------------------------------
 

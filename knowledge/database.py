@@ -227,6 +227,14 @@ def _version(db: sqlite_utils.Database) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
+def database_file(db: sqlite_utils.Database) -> Path | None:
+    """The file ``db`` is stored in; None for a database in memory."""
+    for _, name, file in db.execute("PRAGMA database_list").fetchall():
+        if name == "main" and file:
+            return Path(file)
+    return None
+
+
 def backup(db: sqlite_utils.Database, target: Path | str) -> None:
     """Copy ``db`` to the file ``target``, consistent even while others write to it.
 

@@ -15,6 +15,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = PROJECT_ROOT / "data" / "knowledge.db"
 DEFAULT_NOTIFY_RETENTION_DAYS = 90
+DEFAULT_BACKUP_KEEP = 14
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LOG_LEVEL = "WARNING"
 
@@ -32,13 +33,19 @@ class InvalidSetting(ValueError):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KnowledgeSettings:
-    """Where the knowledge base lives and how long it keeps members' notify requests."""
+    """Where the knowledge base lives, how long it keeps members' notify requests,
+    and where its backups go."""
 
     database_path: Path = DEFAULT_DATABASE
     sources_dir: Path | None = None
     """A folder of documents that add to or override those shipped with the project
     (``SOURCES_DIR``); None: the shipped ones alone."""
     notify_retention_days: int = DEFAULT_NOTIFY_RETENTION_DAYS
+    backup_dir: Path | None = None
+    """Where the running bot keeps its daily backups (``BACKUP_DIR``); None: it takes none.
+    Here, not in the bot's settings, so that the command line can check the folder."""
+    backup_keep: int = DEFAULT_BACKUP_KEEP
+    """How many of the newest daily backups are kept (``BACKUP_KEEP``)."""
     log_level: str = DEFAULT_LOG_LEVEL
     """Shared with the command line, which must not import the bot to read it."""
 
@@ -56,12 +63,15 @@ class KnowledgeSettings:
         values = {key: value.strip() for key, value in environ.items()}
         database = values.get("DATABASE_PATH")
         sources = values.get("SOURCES_DIR")
+        backups = values.get("BACKUP_DIR")
         return cls(
             database_path=Path(database) if database else default_database,
             sources_dir=Path(sources) if sources else None,
             notify_retention_days=_days(
                 values, "NOTIFY_RETENTION_DAYS", DEFAULT_NOTIFY_RETENTION_DAYS
             ),
+            backup_dir=Path(backups) if backups else None,
+            backup_keep=_count(values, "BACKUP_KEEP", DEFAULT_BACKUP_KEEP),
             log_level=log_level(values),
         )
 
@@ -80,4 +90,13 @@ def _days(values: Mapping[str, str], key: str, default: int) -> int:
         return default
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 3650:
         raise InvalidSetting(key, f"must be a whole number of days from 1 to 3650, not {text!r}")
+    return int(text)
+
+
+def _count(values: Mapping[str, str], key: str, default: int) -> int:
+    text = values.get(key, "")
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise InvalidSetting(key, f"must be a whole number, at least 1, not {text!r}")
     return int(text)
