@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 STAMP = "%Y%m%dT%H%M%SZ"
 BACKUP = re.compile(r"knowledge-(\d{8}T\d{6}Z)\.db")
-PARTIAL = re.compile(r"\.knowledge-\d{8}T\d{6}Z\.db\.partial")
+PARTIAL = re.compile(r"\.knowledge-\d{8}T\d{6}Z\.db\.partial(-journal)?")
 DUE_AFTER = timedelta(hours=23)
 """A backup is due when the newest is older than this. The bot looks every hour,
 so waiting a full day would let the daily backup slip by up to an hour a day."""

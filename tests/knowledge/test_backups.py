@@ -22,7 +22,17 @@ KNOWN_QUESTION = "Who owns SSCL?"
 UNKNOWN_QUESTIONS = ("when is the branch picnic?", "can I bring my dog to the office?")
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 BACKUP_NAME = re.compile(r"knowledge-\d{8}T\d{6}Z\.db")
-FOREIGN = ("notes.txt", "knowledge.db", "knowledge-2026.db", "knowledge-20200101T000000Z.db.bak")
+FOREIGN = (
+    "notes.txt",
+    "knowledge.db",
+    "knowledge-2026.db",
+    "knowledge-20200101T000000Z.db.bak",
+    ".notes.partial",
+)
+LEFT_BY_A_STOPPED_BOT = (
+    ".knowledge-20200101T000000Z.db.partial",
+    ".knowledge-20200101T000000Z.db.partial-journal",
+)
 
 
 def ours(folder: Path) -> list[str]:
@@ -79,6 +89,8 @@ def test_rotation_keeps_exactly_the_newest_and_never_touches_other_files(
     (folder / "a-folder").mkdir(parents=True)
     for name in FOREIGN:
         (folder / name).write_text("someone else's")
+    for name in LEFT_BY_A_STOPPED_BOT:
+        (folder / name).write_bytes(b"half a backup")
     backups = BackupFolder(folder, keep=3)
     days = [NOW + timedelta(days=n) for n in range(6)]
     for day in days:
@@ -87,7 +99,7 @@ def test_rotation_keeps_exactly_the_newest_and_never_touches_other_files(
     assert ours(folder) == [backup_name(day) for day in days[-3:]]
     assert all((folder / name).read_text() == "someone else's" for name in FOREIGN)
     assert (folder / "a-folder").is_dir()
-    assert not [path for path in folder.iterdir() if path.name.endswith(".partial")]
+    assert not any((folder / name).exists() for name in LEFT_BY_A_STOPPED_BOT)
 
 
 def test_a_backup_is_readable_only_by_the_bots_user(kb: KnowledgeBase, tmp_path: Path) -> None:
