@@ -1,5 +1,5 @@
 """The bot's settings: the knowledge base's (``knowledge.settings``) and the bot's own
-(token, rep roles, ask channels, cooldown), read once from a mapping (the
+(token, application id, rep roles, ask channels, cooldown), read once from a mapping (the
 environment after ``load_dotenv``).
 
 >>> settings = Settings.from_env({"DISCORD_TOKEN": "…"}, default_database=Path("data/k.db"))
@@ -33,6 +33,8 @@ class Settings(KnowledgeSettings):
 
     token: str = field(repr=False)
     guild_id: int | None = None
+    client_id: int | None = None
+    """The bot's application id, for its invite URL; None: read from the token."""
     rep_role_ids: frozenset[int] = frozenset()
     rep_role_names: frozenset[str] = frozenset({DEFAULT_REP_ROLE_NAME.casefold()})
     ask_channel_ids: frozenset[int] = frozenset()
@@ -66,11 +68,15 @@ class Settings(KnowledgeSettings):
         guild_ids = _ids(values, "DISCORD_GUILD_ID")
         if len(guild_ids) > 1:
             raise InvalidSetting("DISCORD_GUILD_ID", "must be one server id")
+        client_ids = _ids(values, "DISCORD_CLIENT_ID")
+        if len(client_ids) > 1:
+            raise InvalidSetting("DISCORD_CLIENT_ID", "must be one application id")
         knowledge = KnowledgeSettings.from_env(values, default_database=default_database)
         return cls(
             **{f.name: getattr(knowledge, f.name) for f in dataclasses.fields(KnowledgeSettings)},
             token=token,
             guild_id=next(iter(guild_ids), None),
+            client_id=next(iter(client_ids), None),
             rep_role_ids=role_ids,
             rep_role_names=role_names,
             ask_channel_ids=_ids(values, "ASK_CHANNEL_IDS"),

@@ -39,6 +39,7 @@ from knowledge.database import (
     database_file,
     open_database,
     read_transaction,
+    storage_health,
     write_transaction,
 )
 from knowledge.errors import InvalidQuestion, InvalidSource, StorageUnavailable
@@ -60,6 +61,7 @@ from knowledge.models import (
     Source,
     SourceHistoryEntry,
     Stats,
+    StorageHealth,
     Unanswered,
     UnansweredStatus,
 )
@@ -246,6 +248,10 @@ class KnowledgeBase:
         if self._file is None:
             raise StorageUnavailable("a database in memory has no file to back up")
         return folder.take_if_due(self._file, now or datetime.now(UTC))
+
+    def storage_health(self) -> StorageHealth:
+        """Whether the database has this code's schema and can be written; changes nothing."""
+        return storage_health(self._db)
 
     # --- members: asking -------------------------------------------------------
 

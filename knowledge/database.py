@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from knowledge.errors import StorageUnavailable
+from knowledge.models import StorageHealth
 
 log = logging.getLogger(__name__)
 
@@ -187,9 +188,9 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
     WAL journal, foreign keys on, and a busy timeout so that a second writer waits.
     Raises ``StorageUnavailable`` when the file cannot be opened or created.
     """
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
     try:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(
             str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
         )
@@ -201,7 +202,7 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
             connection.execute("PRAGMA journal_mode = WAL")
         db = sqlite_utils.Database(connection)
         migrate(db)
-    except sqlite3.Error as error:
+    except (sqlite3.Error, OSError) as error:
         raise StorageUnavailable(f"cannot open the database {path}: {error}") from error
     return db
 
@@ -233,6 +234,24 @@ def database_file(db: sqlite_utils.Database) -> Path | None:
         if name == "main" and file:
             return Path(file)
     return None
+
+def storage_health(db: sqlite_utils.Database) -> StorageHealth:
+    """``db``'s schema version against this code's, and whether it can be written.
+
+    The write (the schema version, set to itself) is rolled back, so nothing
+    changes. A database that cannot be written still opens and answers
+    (``open_database``), so only a write shows it.
+    """
+    version = _version(db)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute(f"PRAGMA user_version = {version}")
+        finally:
+            _rollback(db)
+    except sqlite3.Error as error:
+        return StorageHealth(version, len(MIGRATIONS), write_error=str(error))
+    return StorageHealth(version, len(MIGRATIONS))
 
 
 def backup(db: sqlite_utils.Database, target: Path | str) -> None:

@@ -207,3 +207,21 @@ class Proposal:
     proposed_at: str
     count: int
     status: ProposalStatus
+
+
+@dataclass(frozen=True, slots=True)
+class StorageHealth:
+    """Whether the database is ready for the bot: its schema version against this
+    code's, and why a write failed (empty when one succeeded)."""
+
+    schema_version: int
+    code_version: int
+    write_error: str = ""
+
+    @property
+    def migrated(self) -> bool:
+        return self.schema_version == self.code_version
+
+    @property
+    def writable(self) -> bool:
+        return not self.write_error

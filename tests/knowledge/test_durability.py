@@ -261,3 +261,46 @@ def test_an_unwritable_database_still_answers_and_refuses_changes_clearly(
         assert unknown.logged is None  # the log could not be written, the reply still came
     assert "could not" in caplog.text
     assert kb.ask(KNOWN_QUESTION, place="dm").answered  # and it keeps answering
+
+
+# --------------------------------------------------------------------------- #
+# Storage health, for `run_bot.py doctor`
+# --------------------------------------------------------------------------- #
+
+
+def test_a_writable_migrated_database_is_healthy_and_the_probe_changes_nothing(
+    curated_path: Path,
+) -> None:
+    kb = KnowledgeBase.open(curated_path)
+    before = kb.export()
+    health = kb.storage_health()
+    assert health.migrated and health.writable, health
+    assert health.schema_version == health.code_version > 0
+    assert kb.export() == before
+    kb.close()
+
+
+def test_a_read_only_database_is_reported_unwritable(read_only_kb: KnowledgeBase) -> None:
+    health = read_only_kb.storage_health()
+    assert not health.writable and "readonly" in health.write_error
+    assert health.migrated
+    assert read_only_kb.ask(KNOWN_QUESTION, place="dm").answered  # the probe left it usable
+
+
+def test_a_database_from_a_newer_version_is_reported_not_migrated(curated_path: Path) -> None:
+    connection = sqlite3.connect(curated_path)
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    connection.execute(f"PRAGMA user_version = {version + 1}")
+    connection.close()
+    kb = KnowledgeBase.open(curated_path)
+    health = kb.storage_health()
+    assert (health.schema_version, health.code_version) == (version + 1, version)
+    assert not health.migrated and health.writable
+    kb.close()
+
+
+def test_a_database_folder_that_cannot_be_made_is_storage_unavailable(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with pytest.raises(StorageUnavailable, match="cannot open the database"):
+        KnowledgeBase.open(blocker / "data" / "knowledge.db")
