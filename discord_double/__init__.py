@@ -25,13 +25,16 @@ rather than in production):
   is installed) is honoured exactly as discord.py asks for it;
 * intents are enforced: MESSAGE_CREATE needs GUILD_MESSAGES / DIRECT_MESSAGES,
   guild message content is blanked without MESSAGE_CONTENT (unless the bot is
-  mentioned), GUILD_CREATE carries only the bot's own member;
+  mentioned), GUILD_CREATE carries only the bot's own member; asking for
+  MESSAGE_CONTENT when ``application_flags`` (READY, ``/oauth2/applications/@me``)
+  lacks the portal's Message Content switch closes the gateway with 4014;
 * the bot's own messages are echoed back as MESSAGE_CREATE (non-ephemeral);
 * interaction callbacks must arrive within ``ack_deadline`` seconds and only
   once; empty or over-long (>2000 chars) messages are rejected with Discord's
   error bodies; a route the double does not know answers 404 and is recorded.
 
-Channel permission overwrites are not modelled: permissions are guild-wide.
+Channel permission overwrites (``FakeChannel.deny``) reach the client, which
+computes its permissions from them; the double enforces no permission on REST calls.
 Modules: ``protocol`` (wire enums), ``world`` (users, roles, channels, guild),
 ``records`` (what is recorded), ``state`` (the shared state), ``gateway``,
 ``messages``, ``routes`` and ``interactions`` (the server side),
@@ -40,7 +43,7 @@ Modules: ``protocol`` (wire enums), ``world`` (users, roles, channels, guild),
 
 from discord_double.double import DiscordDouble
 from discord_double.harness import patch_discord, running_client
-from discord_double.protocol import CallbackType, Intent, MessageFlag, Op
+from discord_double.protocol import AppFlag, CallbackType, Intent, MessageFlag, Op, Perm
 from discord_double.records import (
     DoubleTimeout,
     GatewayFrame,
@@ -50,6 +53,7 @@ from discord_double.records import (
 from discord_double.world import FakeChannel, FakeMember, FakeRole, FakeUser
 
 __all__ = [
+    "AppFlag",
     "CallbackType",
     "DiscordDouble",
     "DoubleTimeout",
@@ -62,6 +66,7 @@ __all__ = [
     "Intent",
     "MessageFlag",
     "Op",
+    "Perm",
     "RecordedRequest",
     "patch_discord",
     "running_client",

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from aiohttp import WSMsgType, web
 
-from discord_double.protocol import API_VERSION, JSON, Intent, Op
+from discord_double.protocol import API_VERSION, JSON, MESSAGE_CONTENT_FLAGS, Intent, Op
 from discord_double.records import Delivery, DispatchedEvent, GatewayFrame
 from discord_double.state import HEARTBEAT_INTERVAL_MS, DoubleState
 
@@ -162,7 +162,12 @@ class GatewayMixin(DoubleState):
         if data.get("token") != self.token:
             await conn.ws.close(code=4004, message=b"Authentication failed.")
             return
-        session = GatewaySession(session_id=uuid.uuid4().hex, intents=int(data.get("intents", 0)))
+        intents = int(data.get("intents", 0))
+        if intents & Intent.MESSAGE_CONTENT and not self.application_flags & MESSAGE_CONTENT_FLAGS:
+            # Discord refuses a privileged intent the portal has not turned on.
+            await conn.ws.close(code=4014, message=b"Disallowed intent(s).")
+            return
+        session = GatewaySession(session_id=uuid.uuid4().hex, intents=intents)
         self._session = session
         async with session.lock:
             session.live = conn
@@ -209,7 +214,7 @@ class GatewayMixin(DoubleState):
             "user_settings": {},
             "guild_join_requests": [],
             "geo_ordered_rtc_regions": [],
-            "application": {"id": str(self.application_id), "flags": 0},
+            "application": {"id": str(self.application_id), "flags": self.application_flags},
             "_trace": ["discord-double"],
         }
 

@@ -40,6 +40,19 @@ class Intent(enum.IntFlag):
     MESSAGE_CONTENT = 1 << 15
 
 
+class AppFlag(enum.IntFlag):
+    """Application flags: the privileged intents turned on in the developer portal.
+
+    A bot in fewer than 100 servers gets the ``_LIMITED`` flag for the portal's switch.
+    """
+
+    GATEWAY_MESSAGE_CONTENT = 1 << 18
+    GATEWAY_MESSAGE_CONTENT_LIMITED = 1 << 19
+
+
+MESSAGE_CONTENT_FLAGS = AppFlag.GATEWAY_MESSAGE_CONTENT | AppFlag.GATEWAY_MESSAGE_CONTENT_LIMITED
+
+
 class Perm(enum.IntFlag):
     """Permission bits used by the default world."""
 

@@ -163,7 +163,7 @@ class RoutesMixin(MessagesMixin):
                 "owner": self.owner.to_payload(),
                 "team": None,
                 "verify_key": "0" * 64,
-                "flags": 0,
+                "flags": self.application_flags,
                 "bot": self.bot_user.to_payload(),
                 "interactions_endpoint_url": None,
                 "redirect_uris": [],

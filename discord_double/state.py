@@ -17,6 +17,7 @@ from discord_double.protocol import (
     DEFAULT_EVERYONE_PERMISSIONS,
     DEFAULT_TOKEN,
     JSON,
+    AppFlag,
     ChannelType,
     SnowflakeFactory,
     now_iso,
@@ -46,6 +47,8 @@ class DoubleState:
 
     def __init__(self, *, token: str = DEFAULT_TOKEN) -> None:
         self.token = token
+        # The portal's Message Content switch is on, as the bot needs.
+        self.application_flags = int(AppFlag.GATEWAY_MESSAGE_CONTENT_LIMITED)
         # Discord forgets an interaction not acknowledged within 3 seconds.
         self.ack_deadline = 3.0
 

@@ -76,10 +76,18 @@ class FakeChannel:
     guild_id: int | None = None
     position: int = 0
     recipient: FakeUser | None = None
+    permission_overwrites: list[JSON] = field(default_factory=list)
 
     @property
     def is_dm(self) -> bool:
         return self.type == ChannelType.DM
+
+    def deny(self, role: FakeRole, permissions: int) -> None:
+        """Deny ``role`` these permissions here (a permission overwrite), before the
+        client connects: the client sees it in GUILD_CREATE; the double enforces nothing."""
+        self.permission_overwrites.append(
+            {"id": str(role.id), "type": 0, "allow": "0", "deny": str(permissions)}
+        )
 
     def to_payload(self) -> JSON:
         if self.is_dm:
@@ -97,7 +105,7 @@ class FakeChannel:
             "guild_id": str(self.guild_id),
             "name": self.name,
             "position": self.position,
-            "permission_overwrites": [],
+            "permission_overwrites": [dict(o) for o in self.permission_overwrites],
             "nsfw": False,
             "parent_id": None,
             "topic": None,

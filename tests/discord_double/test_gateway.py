@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import discord
+import pytest
 
-from discord_double import DiscordDouble, Op, running_client
+from discord_double import DiscordDouble, Op, Perm, running_client
 from tests.discord_double.tiny_bot import TinyBot, bot_intents
 
 
@@ -81,3 +82,35 @@ async def test_resume_after_drop_replays_missed_events(
     assert (
         discord_double.gateway_frames.find(lambda f: f.op == Op.IDENTIFY, since=frames_before) == []
     )
+
+
+async def test_message_content_intent_needs_the_portal_switch(
+    discord_double: DiscordDouble,
+) -> None:
+    discord_double.application_flags = 0
+    with pytest.raises(discord.PrivilegedIntentsRequired):
+        async with running_client(TinyBot(discord_double.guild.id), discord_double):
+            pass
+
+    without = TinyBot(discord_double.guild.id, intents=bot_intents(message_content=False))
+    async with running_client(without, discord_double):
+        assert without.application_flags.value == 0
+
+
+async def test_the_client_sees_the_portal_switch_and_channel_overwrites(
+    discord_double: DiscordDouble,
+) -> None:
+    discord_double.other_channel.deny(discord_double.bot_role, Perm.SEND_MESSAGES)
+    client = TinyBot(discord_double.guild.id)
+    async with running_client(client, discord_double):
+        assert client.application_flags.gateway_message_content_limited
+        guild = client.get_guild(discord_double.guild.id)
+        assert guild is not None
+        other = guild.get_channel(discord_double.other_channel.id)
+        general = guild.get_channel(discord_double.general.id)
+        assert other is not None and general is not None
+        assert not other.permissions_for(guild.me).send_messages
+        assert other.permissions_for(guild.me).view_channel
+        assert general.permissions_for(guild.me).send_messages
+        info = await client.application_info()
+        assert info.flags.gateway_message_content_limited
