@@ -41,9 +41,7 @@ def permission_label(name: str) -> str:
 
 def invite_url(application_id: int) -> str:
     """The link a server admin opens to add the bot with exactly what it needs."""
-    return discord.utils.oauth_url(
-        application_id, permissions=needed_permissions(), scopes=SCOPES
-    )
+    return discord.utils.oauth_url(application_id, permissions=needed_permissions(), scopes=SCOPES)
 
 
 def application_id_from_token(token: str) -> int | None:

@@ -1,7 +1,7 @@
 """The ``run_bot.py`` command line: ask questions and curate facts offline, or run the bot.
 
 Every user mistake ends in one clear line on standard error and exit status 1;
-never a traceback. Only ``run`` imports discord.py.
+never a traceback. Only ``run`` and ``doctor`` import discord.py.
 """
 
 from __future__ import annotations
@@ -108,6 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
     quote.add_argument("words")
     quote.set_defaults(handler=_sources_quote)
 
+    check = commands.add_parser(
+        "doctor", help="check the settings, database, documents and Discord before going live"
+    )
+    check.add_argument(
+        "--offline", action="store_true", help="do not log in to Discord, even with a token"
+    )
+
     copy = commands.add_parser(
         "backup", help="copy the database to PATH, consistently, even while the bot runs"
     )
@@ -166,6 +173,12 @@ def run(
         arguments.command is None and environ.get("DISCORD_TOKEN", "").strip()
     ):
         return _run_discord_bot(arguments, environ, err)
+    if arguments.command == "doctor":
+        # Its own reading of the settings: every bad one is a finding, not an error.
+        from cli.doctor import doctor
+
+        database = Path(arguments.db) if arguments.db else None
+        return doctor(environ, out, database=database, offline=arguments.offline)
     handler: Callable[..., int] | None = getattr(arguments, "handler", None)
     if handler is None:
         parser.print_help(out)
