@@ -27,6 +27,7 @@ def test_defaults() -> None:
     assert loaded.token == TOKEN
     assert loaded.database_path == DEFAULT_DATABASE
     assert loaded.guild_id is None and loaded.ask_channel_ids == frozenset()
+    assert loaded.client_id is None
     assert loaded.rep_role_ids == frozenset() and loaded.rep_role_names == {"rep"}
     assert loaded.question_cooldown_seconds == DEFAULT_COOLDOWN_SECONDS
     assert loaded.notify_retention_days == DEFAULT_NOTIFY_RETENTION_DAYS
@@ -36,6 +37,7 @@ def test_defaults() -> None:
 def test_every_setting_is_read() -> None:
     loaded = settings(
         DISCORD_GUILD_ID="123",
+        DISCORD_CLIENT_ID="456",
         REP_ROLE_IDS="11, 12",
         REP_ROLE_NAMES="Branch Rep,Officer",
         ASK_CHANNEL_IDS="21 22",
@@ -45,7 +47,7 @@ def test_every_setting_is_read() -> None:
         NOTIFY_RETENTION_DAYS="30",
         SOURCES_DIR="/srv/documents",
     )
-    assert loaded.guild_id == 123
+    assert loaded.guild_id == 123 and loaded.client_id == 456
     assert loaded.rep_role_ids == {11, 12} and loaded.rep_role_names == {"branch rep", "officer"}
     assert loaded.ask_channel_ids == {21, 22}
     assert loaded.database_path == Path("/tmp/kb.db")
@@ -94,6 +96,8 @@ def test_the_token_never_appears_in_repr() -> None:
         ("DISCORD_TOKEN", "   "),
         ("DISCORD_GUILD_ID", "my server"),
         ("DISCORD_GUILD_ID", "1,2"),
+        ("DISCORD_CLIENT_ID", "my bot"),
+        ("DISCORD_CLIENT_ID", "1,2"),
         ("REP_ROLE_IDS", "Rep"),
         ("ASK_CHANNEL_IDS", "-5"),
         ("LOG_LEVEL", "LOUD"),

@@ -126,7 +126,7 @@ def test_every_bad_setting_is_named_at_once(db: Path) -> None:
 def test_a_database_that_cannot_be_created_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    status, lines, output = doctor(blocker / "data" / "knowledge.db")
+    status, lines, _ = doctor(blocker / "data" / "knowledge.db")
     assert status == 1
     assert lines["database"].startswith("problem") and "DATABASE_PATH" in lines["database"]
     assert "sources" not in lines and "quotes" not in lines  # nothing to read them from
