@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from bot.cogs.facts import REP_NOTE_KIND
-from bot.invite import NEEDED_PERMISSIONS, application_id_from_token, invite_url, permission_label
+from bot.invite import NEEDED_PERMISSIONS, application_id_from_token, invite_url
 from bot.settings import Settings
 from knowledge import InvalidSetting, KnowledgeBase
 from knowledge.errors import KnowledgeError
@@ -140,7 +140,7 @@ def check_invite(setup: Setup) -> Iterator[Finding]:
             "developer portal's Application ID (see .env.example)",
         )
         return
-    permissions = ", ".join(permission_label(name) for name in NEEDED_PERMISSIONS)
+    permissions = ", ".join(permission.label for permission in NEEDED_PERMISSIONS)
     yield ok("invite", f"{invite_url(application_id)} (asks for {permissions})")
 
 
@@ -148,7 +148,7 @@ def check_database(setup: Setup) -> Iterator[Finding]:
     path, kb = setup.database_path, setup.kb
     to_do = "set DATABASE_PATH to a file in a folder the bot's user can write (see .env.example)"
     if kb is None:
-        yield problem("database", f"{setup.open_error}: {to_do}")
+        yield problem("database", f"{setup.open_error}: {to_do}, or restore a backup there")
         return
     health = kb.storage_health()
     if health.schema_version > health.code_version:

@@ -16,7 +16,7 @@ import aiohttp
 import discord
 
 from bot.doctor import Finding, ok, problem
-from bot.invite import NEEDED_PERMISSIONS, invite_url, permission_label
+from bot.invite import invite_url, missing_permissions
 from bot.settings import Settings
 
 ONLINE_TIMEOUT_SECONDS = 30.0
@@ -69,11 +69,11 @@ def check_guild(client: discord.Client, settings: Settings) -> Iterator[Finding]
             f"that server's admin invite it with {invite}",
         )
         return
-    missing = _missing(guild.me.guild_permissions)
-    if missing:
+    lacks = _lacks(guild.me.guild_permissions)
+    if lacks:
         yield problem(
             "server",
-            f"in {guild.name}, but its roles lack {missing}: give them to its role in "
+            f"in {guild.name}, but its roles lack {lacks} for its role in "
             "Server Settings > Roles (or channel by channel)",
         )
     else:
@@ -90,16 +90,16 @@ def check_ask_channels(client: discord.Client, settings: Settings) -> Iterator[F
         if not isinstance(channel, discord.abc.GuildChannel):
             yield problem(
                 "ask channel",
-                f"{channel_id} is no channel the bot can see: check ASK_CHANNEL_IDS, or let "
-                "its role View Channel there",
+                f"{channel_id} is no channel the bot can see: check ASK_CHANNEL_IDS, or allow "
+                "View Channels for its role there",
             )
             continue
-        missing = _missing(channel.permissions_for(channel.guild.me))
-        if missing:
+        lacks = _lacks(channel.permissions_for(channel.guild.me))
+        if lacks:
             yield problem(
                 "ask channel",
-                f"#{channel.name} ({channel_id}): the bot lacks {missing}: allow them for its "
-                "role in the channel's Permissions",
+                f"#{channel.name} ({channel_id}): the bot lacks {lacks} for its role in the "
+                "channel's Permissions",
             )
         else:
             fine.append(f"#{channel.name}")
@@ -107,11 +107,13 @@ def check_ask_channels(client: discord.Client, settings: Settings) -> Iterator[F
         yield ok("ask channels", f"the bot can read and answer in {', '.join(fine)}")
 
 
-def _missing(permissions: discord.Permissions) -> str:
-    """The needed permissions ``permissions`` lacks, as the portal names them; "" if none."""
-    return ", ".join(
-        permission_label(name) for name in NEEDED_PERMISSIONS if not getattr(permissions, name)
-    )
+def _lacks(permissions: discord.Permissions) -> str:
+    """What the bot lacks of what it needs, and "it" or "them" to say what to allow;
+    "" when it lacks nothing."""
+    missing = missing_permissions(permissions)
+    if not missing:
+        return ""
+    return f"{', '.join(missing)}: allow {'it' if len(missing) == 1 else 'them'}"
 
 
 ONLINE_CHECKS: tuple[OnlineCheck, ...] = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
 
 import discord
 
@@ -16,27 +17,47 @@ SCOPES = ("bot", "applications.commands")
 """``bot`` puts the bot in the server; ``applications.commands`` lets it register its
 slash commands there."""
 
-NEEDED_PERMISSIONS: dict[str, str] = {
-    "view_channel": "to see ask channels and the messages that mention it",
-    "send_messages": "to answer in chat and tell a member their question was answered",
-    "send_messages_in_threads": "to answer a mention, or a question in an ask channel's thread",
-    "embed_links": "answers, suggestions and passages are embeds",
-    "read_message_history": "it answers a message as a reply to it",
-}
-"""Each permission the bot needs in a channel, by discord.py's name, with the reason.
 
-Slash commands and buttons are answered through the interaction, which needs
-none of these; no file is attached, no reaction added, nobody's message managed.
-"""
+@dataclass(frozen=True, slots=True)
+class NeededPermission:
+    """A channel permission the bot needs: discord.py's name for it, the developer
+    portal's, and why the bot needs it."""
+
+    name: str
+    label: str
+    reason: str
+
+
+NEEDED_PERMISSIONS = (
+    NeededPermission(
+        "view_channel", "View Channels", "to see ask channels and the messages that mention it"
+    ),
+    NeededPermission(
+        "send_messages",
+        "Send Messages",
+        "to answer in chat and tell a member their question was answered",
+    ),
+    NeededPermission(
+        "send_messages_in_threads",
+        "Send Messages in Threads",
+        "to answer a mention, or a question in an ask channel's thread",
+    ),
+    NeededPermission("embed_links", "Embed Links", "answers, suggestions and passages are embeds"),
+    NeededPermission(
+        "read_message_history", "Read Message History", "it answers a message as a reply to it"
+    ),
+)
+"""Slash commands and buttons are answered through the interaction, which needs
+none of these; no file is attached, no reaction added, nobody's message managed."""
 
 
 def needed_permissions() -> discord.Permissions:
-    return discord.Permissions(**dict.fromkeys(NEEDED_PERMISSIONS, True))
+    return discord.Permissions(**{permission.name: True for permission in NEEDED_PERMISSIONS})
 
 
-def permission_label(name: str) -> str:
-    """``send_messages_in_threads`` -> "Send Messages In Threads", as the portal lists it."""
-    return name.replace("_", " ").title()
+def missing_permissions(permissions: discord.Permissions) -> list[str]:
+    """The portal's names of the needed permissions that ``permissions`` lacks."""
+    return [p.label for p in NEEDED_PERMISSIONS if not getattr(permissions, p.name)]
 
 
 def invite_url(application_id: int) -> str:

@@ -91,7 +91,7 @@ async def test_an_ask_channel_the_bot_cannot_post_in_is_named(
     found = await findings(discord_double, ask_channel_ids=asks)
     [text] = problems(found)["ask channel"]
     assert text.startswith(f"#other ({discord_double.other_channel.id})")
-    assert "Send Messages" in text and "View Channel" not in text
+    assert "Send Messages" in text and "View Channels" not in text
     assert "#general" in found["ask channels"][0].text  # the channel that works is fine
 
 
@@ -101,7 +101,7 @@ async def test_an_ask_channel_the_bot_cannot_read_is_named(
     discord_double.other_channel.deny(discord_double.everyone_role, int(NEEDED))
     found = problems(await findings(discord_double))
     [text] = found["ask channel"]
-    assert "View Channel" in text and "Read Message History" in text
+    assert "View Channels" in text and "Read Message History" in text
 
 
 async def test_an_ask_channel_that_is_not_there_is_named(discord_double: DiscordDouble) -> None:
