@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.cogs.facts import REP_NOTE_KIND
 from bot.invite import NEEDED_PERMISSIONS, application_id_from_token, invite_url
 from bot.settings import Settings
-from knowledge import InvalidSetting, KnowledgeBase
+from knowledge import InvalidSetting, KnowledgeBase, check_backup_dir
 from knowledge.errors import KnowledgeError
 from knowledge.models import QuoteStatus
 
@@ -223,6 +223,24 @@ def check_quotes(setup: Setup) -> Iterator[Finding]:
     )
 
 
+def check_backups(setup: Setup) -> Iterator[Finding]:
+    folder = setup.settings.backup_dir
+    if folder is None:
+        yield Finding(
+            Status.SKIPPED, "backups", "BACKUP_DIR is not set, so no daily backup is taken"
+        )
+        return
+    trouble = check_backup_dir(folder, database=setup.database_path)
+    if trouble is None:
+        yield ok("backups", f"daily into {folder}, keeping {setup.settings.backup_keep}")
+    else:
+        yield problem(
+            "backups",
+            f"{trouble}: make BACKUP_DIR a folder the bot's user can write, "
+            "with free space (see .env.example)",
+        )
+
+
 def _some(items: Iterable[object]) -> str:
     shown = [str(item) for item in items]
     more = ", …" if len(shown) > SHOWN_IDS else ""
@@ -235,6 +253,7 @@ OFFLINE_CHECKS: tuple[Check, ...] = (
     check_database,
     check_sources,
     check_quotes,
+    check_backups,
 )
 
 

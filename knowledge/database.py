@@ -235,6 +235,7 @@ def database_file(db: sqlite_utils.Database) -> Path | None:
             return Path(file)
     return None
 
+
 def storage_health(db: sqlite_utils.Database) -> StorageHealth:
     """``db``'s schema version against this code's, and whether it can be written.
 

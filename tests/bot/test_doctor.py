@@ -133,6 +133,7 @@ async def test_the_command_checks_everything_and_exits_zero(
         "DISCORD_TOKEN": discord_double.token,
         "DISCORD_GUILD_ID": str(settings.guild_id),
         "ASK_CHANNEL_IDS": ",".join(str(c) for c in settings.ask_channel_ids),
+        "BACKUP_DIR": str(tmp_path / "backups"),
     }
     out = io.StringIO()
     # The command runs its own event loop, as from a terminal; the double serves on this one.
@@ -147,6 +148,7 @@ async def test_the_command_checks_everything_and_exits_zero(
         "database",
         "sources",
         "quotes",
+        "backups",
         "login",
         "intent",
         "server",

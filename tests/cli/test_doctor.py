@@ -60,10 +60,18 @@ def doctor(db: Path, *args: str, **environ: str) -> tuple[int, dict[str, str], s
     return status, lines, out.getvalue()
 
 
-def test_a_ready_set_up_is_all_ok_and_exits_zero(db: Path) -> None:
-    status, lines, output = doctor(db)
+def test_a_ready_set_up_is_all_ok_and_exits_zero(db: Path, tmp_path: Path) -> None:
+    status, lines, output = doctor(db, BACKUP_DIR=str(tmp_path / "backups"))
     assert status == 0, output
-    assert set(lines) == {"settings", "invite", "database", "sources", "quotes", "discord"}
+    assert set(lines) == {
+        "settings",
+        "invite",
+        "database",
+        "sources",
+        "quotes",
+        "backups",
+        "discord",
+    }
     assert all(text.startswith("ok ") for check, text in lines.items() if check != "discord")
     assert lines["discord"].startswith("skipped ")
     assert "0 problems found." in output
@@ -218,3 +226,28 @@ def test_the_real_entry_point_runs_doctor(db: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert INVITE in result.stdout and TOKEN not in result.stdout + result.stderr
     assert result.stderr == ""
+
+
+def test_backups_into_a_writable_folder_are_ok(db: Path, tmp_path: Path) -> None:
+    status, lines, _ = doctor(db, BACKUP_DIR=str(tmp_path / "backups"), BACKUP_KEEP="3")
+    assert status == 0
+    assert lines["backups"] == f"ok daily into {tmp_path / 'backups'}, keeping 3"
+
+
+def test_a_backup_dir_that_cannot_be_made_is_a_problem(db: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    status, lines, _ = doctor(db, BACKUP_DIR=str(blocker / "backups"))
+    assert status == 1
+    assert lines["backups"].startswith("problem cannot back up into")
+    assert "BACKUP_DIR" in lines["backups"]
+
+
+def test_a_failed_scheduled_backup_is_reported(db: Path, tmp_path: Path) -> None:
+    from knowledge.backups import failure_note
+
+    failure_note(db).write_text("2026-12-06T03:00:00Z: No space left on device", encoding="utf-8")
+    status, lines, _ = doctor(db, BACKUP_DIR=str(tmp_path / "backups"))
+    assert status == 1
+    assert "the last scheduled backup failed" in lines["backups"]
+    assert "No space left on device" in lines["backups"]
