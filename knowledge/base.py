@@ -42,6 +42,7 @@ from knowledge.database import (
     storage_health,
     write_transaction,
 )
+from knowledge.digests import DigestLog, timestamp
 from knowledge.errors import InvalidQuestion, InvalidSource, StorageUnavailable
 from knowledge.events import QuestionEvents
 from knowledge.facts import FactStore
@@ -49,6 +50,7 @@ from knowledge.index_cache import cache_path, matcher_for
 from knowledge.models import (
     Candidate,
     ConversationKind,
+    Digest,
     Fact,
     HistoryEntry,
     Match,
@@ -64,6 +66,7 @@ from knowledge.models import (
     StorageHealth,
     Unanswered,
     UnansweredStatus,
+    WeekCounts,
 )
 from knowledge.passages import PassageIndex
 from knowledge.proposals import ProposalQueue
@@ -75,6 +78,8 @@ from knowledge.unanswered import UnansweredLog
 
 log = logging.getLogger(__name__)
 
+DIGEST_FIRST_PERIOD = timedelta(weeks=1)
+"""What the first digest covers, when no earlier one says where to start."""
 SEARCH_CUTOFF = 60.0
 """rapidfuzz token-set ratio below which a fact does not match a search: 100 means
 every word of the query is in the fact; 60 keeps most-words matches."""
@@ -182,6 +187,7 @@ class KnowledgeBase:
         self._unanswered = UnansweredLog(db)
         self._events = QuestionEvents(db)
         self._proposals = ProposalQueue(db)
+        self._digests = DigestLog(db)
         self._matcher = matcher_for(db, index_cache)
         self._passages: PassageIndex | None = None
         """Built at the first question no fact answers: building it reads the word
@@ -661,6 +667,46 @@ class KnowledgeBase:
     def stats(self, days: int) -> Stats:
         """How many questions were asked, answered, suggested and logged in ``days`` days."""
         return self._events.stats(days)
+
+    def weekly_counts(self, weeks: int) -> list[WeekCounts]:
+        """Questions answered, suggested and unanswered in each of the last ``weeks``
+        weeks (Monday to Sunday, UTC), oldest first; the current week is the last."""
+        return self._events.weekly(weeks)
+
+    # --- reps: the weekly digest -----------------------------------------------
+
+    def digest(self, until: datetime | None = None) -> Digest:
+        """What reps should hear about since the last recorded digest (or, before the
+        first, the week) up to ``until`` (now by default); see ``Digest``.
+
+        Stored times are to the second, so a period takes the seconds after its
+        start up to and including its end's: consecutive digests neither repeat
+        nor miss what happened in the second one ended."""
+        until = until or datetime.now(UTC)
+        with read_transaction(self._db):
+            since = self._digests.last_end() or until - DIGEST_FIRST_PERIOD
+            start, end = timestamp(since), timestamp(until)
+            new = tuple(
+                entry
+                for entry in self._unanswered.entries(UnansweredStatus.OPEN)
+                if start < entry.first_asked_at <= end
+            )
+            return Digest(
+                since=since,
+                until=until,
+                new_unanswered=new,
+                fact_changes=tuple(self._facts.changes(start, end)),
+                pending_proposals=tuple(self._proposals.pending()),
+            )
+
+    def record_digest(self, digest: Digest) -> None:
+        """Remember that reps got ``digest``: the next one starts where it ended.
+        Raises ``StorageUnavailable`` when the database cannot be written."""
+        self._digests.record(digest.since, digest.until)
+
+    def last_digest_at(self) -> datetime | None:
+        """When the period of the last recorded digest ended; None before the first."""
+        return self._digests.last_end()
 
     def _match(self, question: str) -> Match:
         """The matcher's decision, leaving out the facts members said are "not what I

@@ -174,6 +174,16 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE facts_version SET version = lower(hex(randomblob(16)));
     END;
     """,
+    # 6: the period each digest told reps about, so that a restarted bot neither
+    # posts a week's digest twice nor skips one.
+    """
+    CREATE TABLE digests (
+        id INTEGER PRIMARY KEY,
+        period_start TEXT NOT NULL,
+        period_end TEXT NOT NULL,
+        posted_at TEXT NOT NULL
+    );
+    """,
 )
 
 

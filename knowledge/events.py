@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlite_utils
 
 from knowledge.database import utc_now, write_transaction
-from knowledge.models import Outcome, Stats
+from knowledge.models import Outcome, Stats, WeekCounts
 
 
 class QuestionEvents:
@@ -40,3 +40,35 @@ class QuestionEvents:
             suggested=counts.get(Outcome.SUGGESTIONS.value, 0),
             unanswered=counts.get(Outcome.UNANSWERED.value, 0),
         )
+
+    def weekly(self, weeks: int, now: datetime | None = None) -> list[WeekCounts]:
+        """Counts for each of the last ``weeks`` weeks (Monday to Sunday, UTC), oldest
+        first, the current week last and partial; a week without questions counts zeros."""
+        today = (now or datetime.now(UTC)).astimezone(UTC).date()
+        starts = [week_start(today) - timedelta(weeks=ago) for ago in reversed(range(weeks))]
+        counts: dict[date, dict[str, int]] = {start: {} for start in starts}
+        if not starts:
+            return []
+        rows = self._db.query(
+            "SELECT substr(at, 1, 10) AS day, outcome, count(*) AS n FROM question_events"
+            " WHERE at >= ? GROUP BY day, outcome",
+            [starts[0].isoformat()],
+        )
+        for row in rows:
+            week = counts.get(week_start(date.fromisoformat(row["day"])))
+            if week is not None:
+                week[row["outcome"]] = week.get(row["outcome"], 0) + row["n"]
+        return [
+            WeekCounts(
+                week_start=start,
+                answered=week.get(Outcome.ANSWER.value, 0),
+                suggested=week.get(Outcome.SUGGESTIONS.value, 0),
+                unanswered=week.get(Outcome.UNANSWERED.value, 0),
+            )
+            for start, week in counts.items()
+        ]
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())

@@ -27,7 +27,7 @@ import sqlite_utils
 from knowledge.database import utc_now, write_transaction
 from knowledge.errors import FactNotFound
 from knowledge.fact_rules import checked, new_wordings
-from knowledge.models import ExampleQuestion, Fact, HistoryEntry, QuestionOrigin
+from knowledge.models import ExampleQuestion, Fact, FactChange, HistoryEntry, QuestionOrigin
 from knowledge.sources import SourceStore
 
 REP_FACT_ID_START = 10_001
@@ -129,6 +129,27 @@ class FactStore:
         return [
             HistoryEntry(**{field.name: row[field.name] for field in fields(HistoryEntry)})
             for row in rows
+        ]
+
+    def changes(self, since: str, until: str) -> list[FactChange]:
+        """Each fact changed after ``since`` up to ``until`` (UTC ISO times, included):
+        its actions in order, and its answer after them (or before its removal);
+        most recently changed first."""
+        rows = self._db.query(
+            "SELECT fact_id, action, before, after FROM fact_history"
+            " WHERE at > ? AND at <= ? ORDER BY id",
+            [since, until],
+        )
+        actions: dict[int, list[str]] = {}
+        answers: dict[int, str] = {}
+        for row in rows:
+            actions.setdefault(row["fact_id"], []).append(row["action"])
+            answers[row["fact_id"]] = json.loads(row["after"] or row["before"])["answer"]
+            # Re-inserted so that dict order is "least recently changed first".
+            actions[row["fact_id"]] = actions.pop(row["fact_id"])
+        return [
+            FactChange(fact_id, tuple(done), answers[fact_id])
+            for fact_id, done in reversed(actions.items())
         ]
 
     def count_facts(self) -> int:

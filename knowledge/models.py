@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from enum import StrEnum
 
 
@@ -156,6 +157,47 @@ class Stats:
     answered: int
     suggested: int
     unanswered: int
+
+
+@dataclass(frozen=True, slots=True)
+class WeekCounts:
+    """Questions of one week (Monday to Sunday, UTC) by outcome; no text, no member."""
+
+    week_start: date
+    answered: int
+    suggested: int
+    unanswered: int
+
+    @property
+    def asked(self) -> int:
+        return self.answered + self.suggested + self.unanswered
+
+
+@dataclass(frozen=True, slots=True)
+class FactChange:
+    """What happened to one fact over a period: its changes in order, and its answer
+    after them (or before its removal)."""
+
+    fact_id: int
+    actions: tuple[str, ...]
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What reps should hear about a period (``since`` to ``until``, UTC).
+
+    ``new_unanswered``: questions first asked in the period and still open,
+    most asked first; ``fact_changes``: every fact added, changed or removed
+    in it, most recently changed first; ``pending_proposals``: every wording
+    still waiting for review, whenever proposed.
+    """
+
+    since: datetime
+    until: datetime
+    new_unanswered: tuple[Unanswered, ...]
+    fact_changes: tuple[FactChange, ...]
+    pending_proposals: tuple[Proposal, ...]
 
 
 @dataclass(frozen=True, slots=True)
