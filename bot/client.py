@@ -17,6 +17,7 @@ from discord.ext import commands, tasks
 
 from bot.errors import report_error
 from bot.interactions import NO_MENTIONS
+from bot.rep_channel import RepChannel
 from bot.settings import Settings
 from bot.worker import KnowledgeWorker
 from knowledge import BackupFolder, KnowledgeBase
@@ -31,6 +32,7 @@ EXTENSIONS = (
     "bot.cogs.unanswered",
     "bot.cogs.stats",
     "bot.cogs.privacy",
+    "bot.cogs.reports",
 )
 PURGE_EVERY_HOURS = 24
 BACKUP_CHECK_EVERY_HOURS = 1
@@ -50,15 +52,20 @@ def bot_intents() -> discord.Intents:
     return intents
 
 
-def knowledge_of(interaction: discord.Interaction[Any]) -> KnowledgeWorker:
-    """The knowledge worker of the bot a button press came to.
+def knowledge_bot(interaction: discord.Interaction[Any]) -> KnowledgeBot:
+    """The bot a button press came to.
 
     discord.py types button callbacks for any client; this one is ours.
     """
     client = interaction.client
     if not isinstance(client, KnowledgeBot):
         raise TypeError(f"a button of this bot was dispatched by {type(client).__name__}")
-    return client.knowledge
+    return client
+
+
+def knowledge_of(interaction: discord.Interaction[Any]) -> KnowledgeWorker:
+    """The knowledge worker of the bot a button press came to."""
+    return knowledge_bot(interaction).knowledge
 
 
 class KnowledgeTree(app_commands.CommandTree["KnowledgeBot"]):
@@ -98,6 +105,7 @@ class KnowledgeBot(commands.Bot):
         if backups is None and settings.backup_dir is not None:
             backups = BackupFolder(settings.backup_dir, settings.backup_keep)
         self.backups = backups
+        self.rep_channel = RepChannel(self, settings.rep_channel_id)
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:

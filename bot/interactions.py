@@ -24,17 +24,23 @@ DEFER_AFTER_SECONDS = 1.0
 
 @dataclass(frozen=True)
 class Outgoing:
-    """What to send: text, embeds and a view, any of them optional."""
+    """What to send: text, embeds, a view and files, any of them optional.
+
+    Files go only with a new message, not with the edit of one.
+    """
 
     content: str | None = None
     embeds: tuple[discord.Embed, ...] = ()
     view: discord.ui.View | None = None
+    files: tuple[discord.File, ...] = ()
 
     def fields(self) -> dict[str, Any]:
         """The keyword arguments discord.py's send and edit methods take."""
         fields: dict[str, Any] = {"content": self.content, "embeds": list(self.embeds)}
         if self.view is not None:
             fields["view"] = self.view
+        if self.files:
+            fields["files"] = list(self.files)
         return fields
 
     async def send_to(

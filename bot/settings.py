@@ -1,6 +1,6 @@
 """The bot's settings: the knowledge base's (``knowledge.settings``) and the bot's own
-(token, application id, rep roles, ask channels, cooldown), read once from a mapping (the
-environment after ``load_dotenv``).
+(token, application id, rep roles, ask channels, cooldown, reps' channel), read once
+from a mapping (the environment after ``load_dotenv``).
 
 >>> settings = Settings.from_env({"DISCORD_TOKEN": "…"}, default_database=Path("data/k.db"))
 >>> settings.rep_role_names
@@ -39,6 +39,9 @@ class Settings(KnowledgeSettings):
     rep_role_names: frozenset[str] = frozenset({DEFAULT_REP_ROLE_NAME.casefold()})
     ask_channel_ids: frozenset[int] = frozenset()
     question_cooldown_seconds: float = DEFAULT_COOLDOWN_SECONDS
+    rep_channel_id: int | None = None
+    """Where reps hear about the knowledge base (a weekly digest, each change to a
+    fact); None: nowhere."""
 
     @classmethod
     def from_env(
@@ -71,6 +74,9 @@ class Settings(KnowledgeSettings):
         client_ids = _ids(values, "DISCORD_CLIENT_ID")
         if len(client_ids) > 1:
             raise InvalidSetting("DISCORD_CLIENT_ID", "must be one application id")
+        rep_channel_ids = _ids(values, "REP_CHANNEL_ID")
+        if len(rep_channel_ids) > 1:
+            raise InvalidSetting("REP_CHANNEL_ID", "must be one channel id")
         knowledge = KnowledgeSettings.from_env(values, default_database=default_database)
         return cls(
             **{f.name: getattr(knowledge, f.name) for f in dataclasses.fields(KnowledgeSettings)},
@@ -83,6 +89,7 @@ class Settings(KnowledgeSettings):
             question_cooldown_seconds=_number(
                 values, "QUESTION_COOLDOWN_SECONDS", DEFAULT_COOLDOWN_SECONDS
             ),
+            rep_channel_id=next(iter(rep_channel_ids), None),
         )
 
     @property

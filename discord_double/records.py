@@ -24,7 +24,8 @@ class RecordedRequest:
 
     ``path`` is relative to ``/api/v10`` (e.g. ``/channels/1/messages``),
     ``route`` the matched template (e.g. ``/channels/{channel_id}/messages``)
-    or ``None`` for unknown routes, ``json`` the JSON body.
+    or ``None`` for unknown routes, ``json`` the JSON body, ``files`` the
+    uploaded files' contents by file name.
     """
 
     index: int
@@ -36,6 +37,7 @@ class RecordedRequest:
     json: Any
     headers: Mapping[str, str]
     status: int
+    files: Mapping[str, bytes] = field(default_factory=dict)
 
     @property
     def matched(self) -> bool:

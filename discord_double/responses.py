@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from discord_double.protocol import JSON
 
@@ -53,6 +53,27 @@ def error(status: int, code: int, message: str, errors: JSON | None = None) -> w
 def form_error(field_name: str, code: str, message: str) -> web.Response:
     errors = {field_name: {"_errors": [{"code": code, "message": message}]}}
     return error(400, 50035, "Invalid Form Body", errors)
+
+
+async def read_body(request: web.Request) -> tuple[Any, dict[str, bytes]]:
+    """The request's JSON body and its uploaded files by name.
+
+    A message with files comes as ``multipart/form-data``: its JSON is the
+    ``payload_json`` part, each file a part with a filename.
+    """
+    if request.content_type != "multipart/form-data":
+        return await read_json(request), {}
+    body: Any = None
+    files: dict[str, bytes] = {}
+    reader = await request.multipart()
+    async for part in reader:
+        if not isinstance(part, BodyPartReader):
+            continue
+        if part.name == "payload_json":
+            body = json.loads(await part.read())
+        elif part.filename:
+            files[part.filename] = bytes(await part.read())
+    return body, files
 
 
 async def read_json(request: web.Request) -> Any:

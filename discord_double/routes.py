@@ -20,7 +20,7 @@ from discord_double.responses import (
     compile_route,
     error,
     json_response,
-    read_json,
+    read_body,
 )
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ ROUTE_TABLE: tuple[tuple[str, str, str], ...] = (
     ("PUT", f"{_APP}/guilds/{{guild_id}}/commands", "_rest_put_commands"),
     ("POST", "/users/@me/channels", "_rest_create_dm"),
     ("GET", "/users/{user_id}", "_rest_get_user"),
+    ("GET", "/channels/{channel_id}", "_rest_get_channel"),
     ("POST", "/channels/{channel_id}/messages", "_rest_create_message"),
     (
         "POST",
@@ -90,7 +91,7 @@ class RoutesMixin(MessagesMixin):
     async def _rest_entry(self, request: web.Request) -> web.Response:
         prefix = f"/api/v{request.match_info['version']}"
         path = request.rel_url.raw_path[len(prefix) :] or "/"
-        body = await read_json(request)
+        body, files = await read_body(request)
         method = request.method.upper()
         route, handler, params = match_route(method, path)
         call = RestCall(method, path, params, dict(request.query), body)
@@ -106,6 +107,7 @@ class RoutesMixin(MessagesMixin):
                 json=body,
                 headers=dict(request.headers),
                 status=response.status,
+                files=files,
             )
         )
         return response
@@ -225,6 +227,13 @@ class RoutesMixin(MessagesMixin):
         return (
             error(404, 10013, "Unknown User") if user is None else json_response(user.to_payload())
         )
+
+    async def _rest_get_channel(self, call: RestCall) -> web.Response:
+        try:
+            channel = self.get_channel(call.params["channel_id"])
+        except (LookupError, ValueError):
+            return error(404, 10003, "Unknown Channel")
+        return json_response(channel.to_payload())
 
     async def _rest_create_message(self, call: RestCall) -> web.Response:
         try:

@@ -106,6 +106,10 @@ class DoubleState:
         """Create a user and make them a guild member (before the client connects)."""
         return self._add_guild_member(self._add_user(username), list(roles))
 
+    def add_channel(self, name: str) -> FakeChannel:
+        """Create a text channel in the guild (before the client connects)."""
+        return self._add_text_channel(name)
+
     def dm_channel(self, user: UserLike) -> FakeChannel:
         """The (lazily created) DM channel between the bot and ``user``."""
         target = self._as_user(user)

@@ -1,7 +1,8 @@
 """Facts: anyone may show and search them; reps add, edit and remove them.
 
 Every change is recorded in the fact's history with the actor
-``discord:<user id>:<display name>``: who changed what, and when.
+``discord:<user id>:<display name>``: who changed what, and when; and, once
+made, told in the reps' channel (``bot.rep_channel``), if there is one.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from discord.ext import commands
 
 from bot.buttons import ButtonInteraction, PersistentButton
 from bot.checks import actor_of, is_rep, rep_only
-from bot.client import KnowledgeBot
+from bot.client import KnowledgeBot, knowledge_bot
 from bot.interactions import Outgoing, respond, within_deadline
 from bot.limits import (
     CHOICE_NAME_CHARS,
@@ -175,6 +176,10 @@ class UsePassageButton(PersistentButton, id_format="kb:usepassage:{fact_id:row}"
             Outgoing(content=f"{verb} fact {fact.id}.", embeds=(fact_embed(fact, source),)),
             ephemeral=True,
         )
+        what = f"edited fact {fact.id} (quote)" if self.fact_id else f"added fact {fact.id}"
+        await knowledge_bot(interaction).rep_channel.fact_changed(
+            interaction.user, what, fact.answer
+        )
 
 
 def _history_text(history: Sequence[HistoryEntry]) -> str:
@@ -247,6 +252,9 @@ class Facts(
             Outgoing(content=text, embeds=(fact_embed(fact, chosen),)),
             ephemeral=True,
         )
+        await self.bot.rep_channel.fact_changed(
+            interaction.user, f"added fact {fact.id}", fact.answer
+        )
 
     @add.autocomplete("source")
     async def source_autocomplete(
@@ -300,6 +308,14 @@ class Facts(
             Outgoing(content=f"Changed fact {fact.id}.", embeds=(fact_embed(fact, source),)),
             ephemeral=True,
         )
+        changed = [
+            name
+            for name, value in (("answer", answer), ("questions", questions), ("quote", quote))
+            if value is not None
+        ]
+        await self.bot.rep_channel.fact_changed(
+            interaction.user, f"edited fact {fact.id} ({', '.join(changed)})", fact.answer
+        )
 
     @app_commands.command(
         name="remove", description="Rep: stop a fact answering (its history stays)"
@@ -313,6 +329,9 @@ class Facts(
         fact = await within_deadline(interaction, work, ephemeral=True)
         text = f"Removed fact {fact.id}: it no longer answers questions. Its history is kept."
         await respond(interaction, Outgoing(content=text), ephemeral=True)
+        await self.bot.rep_channel.fact_changed(
+            interaction.user, f"removed fact {fact.id}", fact.answer
+        )
 
     @app_commands.command(name="show", description="Show one fact with its source and quote")
     @app_commands.describe(fact_id="The fact's number")

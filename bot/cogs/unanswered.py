@@ -191,6 +191,13 @@ class UnansweredQuestions(
             f" {_told(outcomes)}"
         )
         await respond(interaction, Outgoing(content=text), ephemeral=True)
+        if teach:
+            await self.bot.rep_channel.fact_changed(
+                interaction.user,
+                f"resolved question {resolution.entry.id} with fact {resolution.fact.id},"
+                " which learned its wordings",
+                resolution.fact.answer,
+            )
 
     @app_commands.command(name="dismiss", description="Rep: close a question that needs no answer")
     @app_commands.describe(entry_id="The question's number (see /unanswered list)")

@@ -28,6 +28,7 @@ def test_defaults() -> None:
     assert loaded.database_path == DEFAULT_DATABASE
     assert loaded.guild_id is None and loaded.ask_channel_ids == frozenset()
     assert loaded.client_id is None
+    assert loaded.rep_channel_id is None
     assert loaded.rep_role_ids == frozenset() and loaded.rep_role_names == {"rep"}
     assert loaded.question_cooldown_seconds == DEFAULT_COOLDOWN_SECONDS
     assert loaded.notify_retention_days == DEFAULT_NOTIFY_RETENTION_DAYS
@@ -46,8 +47,10 @@ def test_every_setting_is_read() -> None:
         QUESTION_COOLDOWN_SECONDS="2.5",
         NOTIFY_RETENTION_DAYS="30",
         SOURCES_DIR="/srv/documents",
+        REP_CHANNEL_ID="31",
     )
     assert loaded.guild_id == 123 and loaded.client_id == 456
+    assert loaded.rep_channel_id == 31
     assert loaded.rep_role_ids == {11, 12} and loaded.rep_role_names == {"branch rep", "officer"}
     assert loaded.ask_channel_ids == {21, 22}
     assert loaded.database_path == Path("/tmp/kb.db")
@@ -100,6 +103,8 @@ def test_the_token_never_appears_in_repr() -> None:
         ("DISCORD_CLIENT_ID", "1,2"),
         ("REP_ROLE_IDS", "Rep"),
         ("ASK_CHANNEL_IDS", "-5"),
+        ("REP_CHANNEL_ID", "reps"),
+        ("REP_CHANNEL_ID", "31,32"),
         ("LOG_LEVEL", "LOUD"),
         ("QUESTION_COOLDOWN_SECONDS", "soon"),
         ("QUESTION_COOLDOWN_SECONDS", "-1"),
