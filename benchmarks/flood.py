@@ -7,8 +7,8 @@ answered by a fact and one the facts do not answer. The cooldown is off, so
 only the core's limits stand in the raid's way.
 
 The same burst runs twice in one process: first with the limits lifted, as
-before them (every unanswered question logged, grouping comparing every open
-entry), as the baseline; then as the bot is. For each it prints whether every
+before them (every unanswered question logged), as the baseline; then as the
+bot is. For each it prints whether every
 question got exactly one reply and each real one its answer or its logged
 entry, the unanswered log's size after the burst and where the real question
 ranks in reps' list, the knowledge base's time per question at the start and
@@ -31,7 +31,6 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-import knowledge.unanswered
 from benchmarks.load import TimedKnowledgeBase
 from bot.client import KnowledgeBot
 from discord_double import DiscordDouble, FakeMember, patch_discord, running_client
@@ -170,17 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     outcomes = []
-    bounds = (knowledge.unanswered.RECENTLY_OPENED, knowledge.unanswered.SAME_START)
     with tempfile.TemporaryDirectory() as before, tempfile.TemporaryDirectory() as after:
-        # The baseline compares a new question with every open entry, newest first,
-        # as grouping did: one scan of the table, no lookup by start.
-        knowledge.unanswered.RECENTLY_OPENED, knowledge.unanswered.SAME_START = sys.maxsize, 0
         kb = open_kb(UnlimitedKnowledgeBase, Path(before))
         outcomes.append(
             asyncio.run(run("before (no limits)", kb, arguments.accounts, arguments.each))
         )
         kb.close()
-        knowledge.unanswered.RECENTLY_OPENED, knowledge.unanswered.SAME_START = bounds
         kb = open_kb(TimedKnowledgeBase, Path(after))
         outcomes.append(asyncio.run(run("after (limits)", kb, arguments.accounts, arguments.each)))
         kb.close()

@@ -184,11 +184,11 @@ class KnowledgeBase:
         self._db = db
         self._sources = SourceStore(db)
         self._facts = FactStore(db, self._sources)
-        self._unanswered = UnansweredLog(db)
+        self._matcher = matcher_for(db, index_cache)
+        self._unanswered = UnansweredLog(db, self._matcher.analyse)
         self._events = QuestionEvents(db)
         self._proposals = ProposalQueue(db)
         self._digests = DigestLog(db)
-        self._matcher = matcher_for(db, index_cache)
         self._passages: PassageIndex | None = None
         """Built at the first question no fact answers: building it reads the word
         frequencies, which a start from a saved matcher index never loads."""
@@ -281,7 +281,12 @@ class KnowledgeBase:
         match = self._match(question)
         answered = match.outcome is Outcome.ANSWER
         loggable = not answered and self._worth_logging(question, asker)
-        logged = self._record(match, question=question if loggable else None, place=place)
+        logged = self._record(
+            match,
+            question=question if loggable else None,
+            place=place,
+            suggested=match.outcome is Outcome.SUGGESTIONS,
+        )
         if match.outcome is Outcome.ANSWER:
             assert match.fact_id is not None
             fact = self._facts.fact(match.fact_id)
@@ -321,29 +326,33 @@ class KnowledgeBase:
     def none_of_these(self, question: str, *, place: str) -> Unanswered | None:
         """A member said none of the "did you mean" facts is what they asked.
 
-        Returns the question's entry in the log for reps: the one asking it
-        opened (not counted twice), or a new one when that is closed or was
-        never written; None when the database cannot be written or the
-        question holds no word the analyser keeps (it is never logged). The
-        suggestions stay available to others.
+        Returns the question's entry in the log for reps, no longer marked as
+        suggested: the one asking it opened (not counted twice), or a new one
+        when that is closed or was never written; None when the database
+        cannot be written or the question holds no word the analyser keeps (it
+        is never logged). The suggestions stay available to others.
         """
         if not self._matcher.carries_content(question):
             return None
-        return self._unanswered.open_entry(question) or self._record(
+        return self._unanswered.none_fits(question) or self._record(
             self._match(question), question=question, place=place, count=False
         )
 
     def choose(self, question: str, fact_id: int) -> Fact:
         """A member picked fact ``fact_id`` from "did you mean" for ``question``.
 
-        Returns the fact to show; the pair is only proposed for reps to review.
-        Raises ``FactNotFound``.
+        Returns the fact to show. The question's entry in the log, while only
+        suggested, is closed as answered by that fact; the pair is proposed for
+        reps to review, which teaches the fact nothing until approved. Raises
+        ``FactNotFound``.
         """
         fact = self._facts.fact(fact_id)
         try:
-            self._proposals.propose(question, fact_id)
+            with write_transaction(self._db):
+                self._proposals.propose(question, fact_id)
+                self._unanswered.chosen(question, fact_id)
         except StorageUnavailable as error:
-            log.warning("could not keep a proposed example question: %s", error)
+            log.warning("could not keep a member's choice: %s", error)
         return fact
 
     def search(self, query: str, *, limit: int = 5) -> list[Fact]:
@@ -741,11 +750,18 @@ class KnowledgeBase:
         return Reply(question, match, suggestions=facts)
 
     def _record(
-        self, match: Match, *, question: str | None, place: str, count: bool = True
+        self,
+        match: Match,
+        *,
+        question: str | None,
+        place: str,
+        count: bool = True,
+        suggested: bool = False,
     ) -> Unanswered | None:
-        """Count ``match`` for reps' statistics and, given ``question``, log it for reps,
-        in one transaction. Returns the log entry; None when nothing was to be logged
-        or the database cannot be written, which must not stop the member's reply."""
+        """Count ``match`` for reps' statistics and, given ``question``, log it for reps
+        (``suggested`` when it got "did you mean" facts), in one transaction. Returns
+        the log entry; None when nothing was to be logged or the database cannot be
+        written, which must not stop the member's reply."""
         try:
             with write_transaction(self._db):
                 if count:
@@ -757,6 +773,7 @@ class KnowledgeBase:
                     place=place,
                     best_score=match.score,
                     nearest_fact_id=match.nearest_fact_id,
+                    suggested=suggested,
                 )
         except StorageUnavailable as error:
             log.error("could not count or log a question: %s", error)

@@ -184,6 +184,19 @@ MIGRATIONS: tuple[str, ...] = (
         posted_at TEXT NOT NULL
     );
     """,
+    # 7: the unanswered log marks questions that got only "did you mean", and
+    # groups rewordings through an index of each open entry's content terms.
+    # Entries logged before it group only with the same cleaned wording.
+    """
+    ALTER TABLE unanswered ADD COLUMN suggested INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE unanswered ADD COLUMN terms TEXT NOT NULL DEFAULT '';
+    ALTER TABLE unanswered ADD COLUMN question_types TEXT NOT NULL DEFAULT '';
+    CREATE TABLE unanswered_terms (
+        term TEXT NOT NULL,
+        unanswered_id INTEGER NOT NULL REFERENCES unanswered(id),
+        PRIMARY KEY (term, unanswered_id)
+    ) WITHOUT ROWID;
+    """,
 )
 
 

@@ -117,7 +117,8 @@ class UnansweredStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Unanswered:
-    """A group of fuzzy-equal questions the bot could not answer."""
+    """A group of wordings of one question the bot could not answer
+    (``knowledge.grouping`` says which wordings are one question)."""
 
     id: int
     text: str
@@ -132,6 +133,8 @@ class Unanswered:
     resolved_fact_id: int | None = None
     rejected_fact_id: int | None = None
     """The fact a member said was "not what I asked" for this question, if any."""
+    suggested: bool = False
+    """Every ask got "did you mean" facts and no member said none of them fits."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,44 +1,67 @@
 """The log of questions the bot could not answer, grouped for reps.
 
-Repeated asks of one question (fuzzy-equal after cleaning) share one entry
-with a count, so reps see the most-asked first. A new question is compared
-only with a bounded number of open entries (the most recently opened, and
-those starting with the same words), so grouping does not slow down as a raid
-piles up entries. Who asked is never stored
-here; a member who asks to be notified is kept in ``notify_requests`` only
-until they are notified or the question is dismissed.
+Rewordings of one question share one entry with a count, so reps see the
+most-asked first; ``knowledge.grouping`` says which wordings are one question.
+A new question is compared only with the open entries sharing one of its
+content terms, found through the ``unanswered_terms`` index and at most
+``CANDIDATES_PER_TERM`` a term, so grouping takes the same time with ten or
+ten thousand open entries. A question that got only "did you mean" facts is
+logged as suggested, listed after the unanswered ones, and closed when its
+member picks one. Who asked is never stored here; a member who asks to be
+notified is kept in ``notify_requests`` only until they are notified or the
+question is dismissed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import sqlite_utils
-from rapidfuzz import fuzz, process
 
+from knowledge.analysis import Analyser, Analysis
 from knowledge.database import scrub_log, utc_now, write_transaction
 from knowledge.errors import FactNotFound, UnansweredNotFound
+from knowledge.grouping import Wording, same_question
+from knowledge.lexicon import default_lexicon
 from knowledge.models import NotifyRequest, Unanswered, UnansweredStatus
+from knowledge.semantic import Encoder, default_encoder
 from knowledge.text import clean
 
-SAME_QUESTION_SCORE = 90.0
-"""rapidfuzz ratio of two cleaned questions at or above which they are one question."""
 MAX_LOGGED_CHARS = 2_000
-RECENTLY_OPENED = 200
-SAME_START = 200
-SAME_START_CHARS = 12
-"""A new question is compared with at most the ``RECENTLY_OPENED`` newest open entries
-and ``SAME_START`` more whose cleaned text begins with its first ``SAME_START_CHARS``
-characters (found through the ``normalised`` index): with 5,000 open, finding
-the entry takes 0.16 ms against 0.68 ms comparing all. A rewording of an older entry that
-differs in its first characters opens an entry of its own, which reps can dismiss."""
+CANDIDATES_PER_TERM = 100
+"""The newest open entries holding a term that a new question is compared with;
+a raid of thousands of questions naming "sscl" cannot make each new one slower."""
+LOOKUP_TERMS = 8
+"""A long question looks for entries by its rarest terms only."""
+MEMBERS_CHOICE = "member's choice"
+"""Who closed an entry whose member picked a "did you mean" fact (never which member)."""
+
+
+@cache
+def _plain_analyser() -> Analyser:
+    """For a log opened without the matcher's analyser (start-up sync, tests): the
+    same reading, without typo repair to the facts' vocabulary."""
+    return Analyser(default_lexicon())
 
 
 class UnansweredLog:
-    """Records, lists and closes unanswered questions."""
+    """Records, lists and closes unanswered questions.
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    ``analyse`` reads a wording as the matcher does (``Matcher.analyse``), so that
+    typos are repaired to the facts' words; ``encoder`` embeds wordings.
+    """
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        analyse: Callable[[str], Analysis] | None = None,
+        encoder: Encoder | None = None,
+    ) -> None:
         self._db = db
+        self._analyse = analyse
+        self._encoder = encoder or default_encoder()
 
     def record(
         self,
@@ -48,16 +71,19 @@ class UnansweredLog:
         best_score: float,
         nearest_fact_id: int | None,
         rejected_fact_id: int | None = None,
+        suggested: bool = False,
     ) -> Unanswered:
-        """Log one unanswered ask, grouping it with an open fuzzy-equal question.
+        """Log one unanswered ask, grouping it with an open entry of the same question.
 
         ``rejected_fact_id`` is the fact a member said did not answer it: that
         fact is not given for this wording again while the entry is open, so
         the same rejection again can only be a second press on the same reply
-        and is not counted twice.
+        and is not counted twice. ``suggested``: the ask got "did you mean"
+        facts; an entry stays suggested only while every ask of it did.
         """
         text = text.strip()[:MAX_LOGGED_CHARS]
         normalised = clean(text)
+        wording = self._wording(text)
         now = utc_now()
         with write_transaction(self._db):
             repeat = self._db.execute(
@@ -67,20 +93,36 @@ class UnansweredLog:
             ).fetchone()
             if repeat is not None:
                 return self.get(repeat[0])
-            existing = self._open_match(text, normalised)
+            existing = self._open_match(text, normalised, wording)
             if existing is None:
                 cursor = self._db.execute(
                     "INSERT INTO unanswered (text, normalised, place, first_asked_at,"
-                    " last_asked_at, best_score, nearest_fact_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [text, normalised, place, now, now, best_score, self._known(nearest_fact_id)],
+                    " last_asked_at, best_score, nearest_fact_id, suggested, terms,"
+                    " question_types) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        text,
+                        normalised,
+                        place,
+                        now,
+                        now,
+                        best_score,
+                        self._known(nearest_fact_id),
+                        suggested,
+                        wording.stored_terms,
+                        wording.stored_types,
+                    ],
                 )
                 entry_id = int(cursor.lastrowid or 0)
+                self._db.conn.executemany(
+                    "INSERT INTO unanswered_terms (term, unanswered_id) VALUES (?, ?)",
+                    [(term, entry_id) for term in sorted(wording.terms)],
+                )
             else:
                 entry_id = existing
                 self._db.execute(
                     "UPDATE unanswered SET count = count + 1, last_asked_at = ?,"
-                    " best_score = max(best_score, ?) WHERE id = ?",
-                    [now, best_score, entry_id],
+                    " best_score = max(best_score, ?), suggested = suggested AND ? WHERE id = ?",
+                    [now, best_score, suggested, entry_id],
                 )
             self._db.execute(
                 "INSERT OR IGNORE INTO unanswered_texts (unanswered_id, text) VALUES (?, ?)",
@@ -88,10 +130,30 @@ class UnansweredLog:
             )
             if rejected_fact_id is not None:
                 self._db.execute(
-                    "UPDATE unanswered SET rejected_fact_id = ? WHERE id = ?",
+                    "UPDATE unanswered SET rejected_fact_id = ?, suggested = 0 WHERE id = ?",
                     [self._known(rejected_fact_id), entry_id],
                 )
         return self.get(entry_id)
+
+    def none_fits(self, text: str) -> Unanswered | None:
+        """A member said no "did you mean" fact answers ``text``: its open entry, if
+        any, is unanswered from now on (not counted again)."""
+        with write_transaction(self._db):
+            entry = self.open_entry(text)
+            if entry is None:
+                return None
+            self._db.execute("UPDATE unanswered SET suggested = 0 WHERE id = ?", [entry.id])
+            return self.get(entry.id)
+
+    def chosen(self, text: str, fact_id: int) -> Unanswered | None:
+        """A member picked fact ``fact_id`` from "did you mean" for ``text``: its open
+        entry, when still only suggested, is closed as answered by that fact
+        (``MEMBERS_CHOICE`` closed it). Returns the closed entry, or None."""
+        with write_transaction(self._db):
+            entry = self.open_entry(text)
+            if entry is None or not entry.suggested:
+                return None
+            return self.resolve(entry.id, fact_id, actor=MEMBERS_CHOICE)
 
     def rejected_fact_ids(self, text: str) -> set[int]:
         """Facts members rejected for this exact wording (after cleaning), while still open."""
@@ -161,9 +223,11 @@ class UnansweredLog:
         return _entry(rows[0])
 
     def entries(self, status: UnansweredStatus = UnansweredStatus.OPEN) -> list[Unanswered]:
-        """Entries with ``status``, most-asked first, then most recent."""
+        """Entries with ``status``: the unanswered, then the suggested; each most-asked
+        first, then most recent."""
         rows = self._db.query(
-            "SELECT * FROM unanswered WHERE status = ? ORDER BY count DESC, last_asked_at DESC, id",
+            "SELECT * FROM unanswered WHERE status = ?"
+            " ORDER BY suggested, count DESC, last_asked_at DESC, id",
             [status.value],
         )
         return [_entry(row) for row in rows]
@@ -216,43 +280,57 @@ class UnansweredLog:
                 " closed_by = ? WHERE id = ?",
                 [status.value, fact_id, utc_now(), actor, entry_id],
             )
+            # Only open entries are indexed: a closed one never groups a new ask.
+            (terms,) = self._db.execute(
+                "SELECT terms FROM unanswered WHERE id = ?", [entry_id]
+            ).fetchone()
+            self._db.conn.executemany(
+                "DELETE FROM unanswered_terms WHERE term = ? AND unanswered_id = ?",
+                [(term, entry_id) for term in terms.split()],
+            )
         return self.get(entry_id)
 
     def open_entry(self, text: str) -> Unanswered | None:
         """The open entry ``text`` would be grouped with, if any; nothing is counted."""
         text = text.strip()[:MAX_LOGGED_CHARS]
-        entry_id = self._open_match(text, clean(text))
+        entry_id = self._open_match(text, clean(text), self._wording(text))
         return None if entry_id is None else self.get(entry_id)
 
-    def _open_match(self, text: str, normalised: str) -> int | None:
-        if not normalised:  # nothing but emoji or symbols: group exact repeats only
-            rows = list(
-                self._db.query(
-                    "SELECT id FROM unanswered WHERE status = 'open' AND text = ?", [text]
+    def _wording(self, text: str) -> Wording:
+        analyse = self._analyse or _plain_analyser().analyse
+        return Wording.of(analyse(text))
+
+    def _open_match(self, text: str, normalised: str, wording: Wording) -> int | None:
+        """The open entry of the same question: one with the same cleaned wording (or,
+        with nothing left by cleaning, the same text), else the closest rewording
+        among the entries sharing one of its rarest terms."""
+        same = self._db.execute(
+            "SELECT id FROM unanswered INDEXED BY unanswered_by_normalised"
+            " WHERE normalised = ? AND status = 'open' AND (? != '' OR text = ?)"
+            " ORDER BY id LIMIT 1",
+            [normalised, normalised, text],
+        ).fetchone()
+        if same is not None:
+            return int(same[0])
+        ids: set[int] = set()
+        for term in wording.rarest_terms(LOOKUP_TERMS):
+            ids.update(
+                row[0]
+                for row in self._db.execute(
+                    "SELECT unanswered_id FROM unanswered_terms WHERE term = ?"
+                    " ORDER BY unanswered_id DESC LIMIT ?",
+                    [term, CANDIDATES_PER_TERM],
                 )
             )
-            return int(rows[0]["id"]) if rows else None
-        start = normalised[:SAME_START_CHARS]
-        # Named indexes, or SQLite gathers every open row through the status index:
-        # walk the table newest first and stop after enough open rows, and find the
-        # same start as a range of the ``normalised`` index.
-        rows = self._db.execute(
-            "SELECT id, normalised FROM (SELECT id, normalised FROM unanswered NOT INDEXED"
-            " WHERE status = 'open' ORDER BY id DESC LIMIT ?)"
-            " UNION SELECT id, normalised FROM (SELECT id, normalised FROM unanswered"
-            " INDEXED BY unanswered_by_normalised"
-            " WHERE normalised >= ? AND normalised < ? AND status = 'open' LIMIT ?)",
-            [RECENTLY_OPENED, start, start + "\U0010ffff", SAME_START],
-        ).fetchall()
-        if not rows:
+        if not ids:
             return None
-        found = process.extractOne(
-            normalised,
-            {int(entry_id): str(text) for entry_id, text in rows},
-            scorer=fuzz.ratio,
-            score_cutoff=SAME_QUESTION_SCORE,
-        )
-        return None if found is None else int(found[2])
+        rows = self._db.execute(
+            "SELECT id, text, terms, question_types FROM unanswered"
+            f" WHERE id IN ({', '.join('?' * len(ids))})",
+            sorted(ids),
+        ).fetchall()
+        candidates = [(int(i), str(t), Wording.stored(terms, types)) for i, t, terms, types in rows]
+        return same_question(text, wording, candidates, self._encoder)
 
     def _known(self, fact_id: int | None) -> int | None:
         if fact_id is None:
@@ -275,4 +353,5 @@ def _entry(row: dict[str, Any]) -> Unanswered:
         status=UnansweredStatus(row["status"]),
         resolved_fact_id=row["resolved_fact_id"],
         rejected_fact_id=row["rejected_fact_id"],
+        suggested=bool(row["suggested"]),
     )

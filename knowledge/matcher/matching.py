@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from knowledge.analysis import Analyser
+from knowledge.analysis import Analyser, Analysis
 from knowledge.lexicon import Lexicon, default_lexicon
 from knowledge.matcher import lexical
 from knowledge.matcher.decision import CONSIDERED, SEMANTIC_POOL, Decision
@@ -67,7 +67,11 @@ class Matcher:
     def carries_content(self, question: str) -> bool:
         """Does ``question`` hold any word the analyser keeps (not only filler,
         symbols or emoji)? One that does not can never be answered."""
-        return bool(self._index.analyser.analyse(question).terms)
+        return bool(self.analyse(question).terms)
+
+    def analyse(self, text: str) -> Analysis:
+        """``text`` as the matcher reads it: its terms, typos repaired to the facts' words."""
+        return self._index.analyser.analyse(text)
 
     def match(self, question: str, excluded_fact_ids: Iterable[int] = ()) -> Match:
         """Decide what to reply to ``question``; never raises on any string."""

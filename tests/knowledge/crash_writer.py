@@ -21,6 +21,7 @@ def main(path: str) -> None:
     db = open_database(path)
     facts, log = FactStore(db), UnansweredLog(db)
     source = SourceStore(db).sources()[0].key
+    log.open_entry("warm up")  # reads the analyser's word lists before the kills begin
     print("ready", flush=True)
     for number in itertools.count():
         fact = facts.add_fact(

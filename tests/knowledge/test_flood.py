@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import random
 import string
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
+from typing import Any
 
 import pytest
-from rapidfuzz import fuzz
 
 import knowledge.unanswered
 from knowledge.base import KnowledgeBase
+from knowledge.grouping import Wording, same_question
 from knowledge.models import Outcome
 from knowledge.quota import MAX_LOGGED_PER_DAY, DailyQuota
+from knowledge.semantic import Encoder
 from knowledge.unanswered import UnansweredLog
 
 
@@ -81,19 +83,18 @@ def test_an_unnamed_asker_is_not_capped(kb: KnowledgeBase) -> None:
 def test_grouping_compares_a_bounded_number_of_entries(
     kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(knowledge.unanswered, "RECENTLY_OPENED", 5)
-    monkeypatch.setattr(knowledge.unanswered, "SAME_START", 5)
+    monkeypatch.setattr(knowledge.unanswered, "CANDIDATES_PER_TERM", 5)
     log: UnansweredLog = kb._unanswered
     old = log.record("when is the christmas party", place="dm", best_score=0, nearest_fact_id=None)
-    for question in junk(60):
-        log.record(question, place="dm", best_score=0, nearest_fact_id=None)
-    compared: list[str] = []
+    for word in junk(60):
+        log.record(f"when is the {word} party", place="dm", best_score=0, nearest_fact_id=None)
+    compared: list[int] = []
 
-    def counting_ratio(a: str, b: str, **options: object) -> float:
-        compared.append(b)
-        return fuzz.ratio(a, b, **options)  # type: ignore[arg-type]
+    def counting(text: str, wording: Wording, candidates: Sequence[Any], encoder: Encoder) -> Any:
+        compared.append(len(candidates))
+        return same_question(text, wording, candidates, encoder)
 
-    monkeypatch.setattr(knowledge.unanswered, "fuzz", SimpleNamespace(ratio=counting_ratio))
-    found = log.open_entry("when is the christmass party")
-    assert len(compared) <= 5 + 5, "a new question must not be compared with every open entry"
-    assert found is not None and found.id == old.id, "an older entry with the same start groups"
+    monkeypatch.setattr(knowledge.unanswered, "same_question", counting)
+    found = log.open_entry("when is the christmass party?")
+    assert compared and max(compared) <= 2 * 5, "a new question must not meet every open entry"
+    assert found is not None and found.id == old.id, "an older entry sharing a rare term groups"

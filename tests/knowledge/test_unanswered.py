@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from knowledge.base import KnowledgeBase
+from knowledge.database import MIGRATIONS, _statements
 from knowledge.errors import FactNotFound, InvalidQuestion, UnansweredNotFound
 from knowledge.models import Outcome, QuestionOrigin, UnansweredStatus
 
@@ -261,3 +263,111 @@ def _bytes_of(db_path: Path) -> bytes:
     """The database file and its write-ahead log, as they lie on disk."""
     files = [db_path, db_path.with_name(db_path.name + "-wal")]
     return b"".join(path.read_bytes() for path in files if path.exists())
+
+
+def test_a_suggested_question_is_marked_and_listed_after_the_unanswered(kb: KnowledgeBase) -> None:
+    suggested = kb.ask("is my pension safe with sscl", place="dm")
+    assert suggested.match.outcome is Outcome.SUGGESTIONS and suggested.logged is not None
+    assert suggested.logged.suggested
+    kb.ask("is my pension safe with sscl?", place="dm")  # asked more often, still listed last
+    unanswered = kb.ask("what time does the canteen open", place="dm").logged
+    assert unanswered is not None and not unanswered.suggested
+    listed = kb.unanswered_questions()
+    assert [entry.id for entry in listed] == [unanswered.id, suggested.logged.id]
+    assert [entry.count for entry in listed] == [1, 2]
+
+
+def test_none_of_these_makes_a_suggested_question_unanswered(kb: KnowledgeBase) -> None:
+    question = "is my pension safe with sscl"
+    logged = kb.ask(question, place="dm").logged
+    assert logged is not None and logged.suggested
+    entry = kb.none_of_these(question, place="dm")
+    assert entry is not None and entry.id == logged.id and not entry.suggested
+    kb.ask(question, place="dm")  # suggestions again do not hide what a member said
+    assert not kb._unanswered.get(logged.id).suggested
+
+
+def test_picking_a_suggestion_closes_the_question_as_answered(kb: KnowledgeBase) -> None:
+    question = "is my pension safe with sscl"
+    reply = kb.ask(question, place="dm")
+    assert reply.logged is not None and reply.suggestions
+    chosen = reply.suggestions[0]
+    assert kb.choose(question, chosen.id) == chosen
+    entry = kb._unanswered.get(reply.logged.id)
+    assert (entry.status, entry.resolved_fact_id) == (UnansweredStatus.RESOLVED, chosen.id)
+    closed_by = kb._db.execute(
+        "SELECT closed_by FROM unanswered WHERE id = ?", [entry.id]
+    ).fetchone()[0]
+    assert closed_by == "member's choice"
+    assert kb.unanswered_questions() == []
+    assert [p.fact_id for p in kb.pending_proposals()] == [chosen.id], "still only proposed"
+    again = kb.ask(question, place="dm").logged
+    assert again is not None and again.id != entry.id, "asked again, it is a new entry"
+
+
+def test_picking_a_suggestion_leaves_a_question_someone_said_none_fits(kb: KnowledgeBase) -> None:
+    question = "is my pension safe with sscl"
+    reply = kb.ask(question, place="dm")
+    assert reply.logged is not None
+    kb.none_of_these(question, place="dm")
+    kb.choose(question, reply.suggestions[0].id)
+    assert kb._unanswered.get(reply.logged.id).status is UnansweredStatus.OPEN
+
+
+def test_not_what_i_asked_makes_a_question_unanswered(kb: KnowledgeBase) -> None:
+    question = "is my pension safe with sscl"
+    reply = kb.ask(question, place="dm")
+    assert reply.logged is not None and reply.suggestions
+    kb.reject(question, reply.suggestions[0].id, place="dm")
+    assert not kb._unanswered.get(reply.logged.id).suggested
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "grouped"),
+    [
+        ("when is the strike?", "when is the strike going ahead", True),
+        ("when is the strike?", "why is there a strike?", False),
+        ("what was the pay rise in 2023", "what was the pay rise in 2024", False),
+        ("what time does the canteen open", "what time does the canteeen open", True),
+    ],
+)
+def test_rewordings_of_one_question_are_one_entry(
+    kb: KnowledgeBase, first: str, second: str, grouped: bool
+) -> None:
+    one = kb.ask(first, place="dm").logged
+    two = kb.ask(second, place="dm").logged
+    assert one is not None and two is not None
+    assert (one.id == two.id) is grouped
+    assert len(kb.unanswered_questions()) == (1 if grouped else 2)
+
+
+def test_a_closed_entry_groups_nothing(kb: KnowledgeBase) -> None:
+    first = kb.ask("when is the strike?", place="dm").logged
+    assert first is not None
+    kb.dismiss(first.id, actor="rep:Ann")
+    again = kb.ask("when is the strike going ahead", place="dm").logged
+    assert again is not None and again.id != first.id
+    assert kb._db.execute(
+        "SELECT count(*) FROM unanswered_terms WHERE unanswered_id = ?", [first.id]
+    ).fetchone() == (0,)
+
+
+def test_an_entry_logged_before_grouping_by_terms_still_groups_its_wording(
+    db_path: Path,
+) -> None:
+    db = sqlite_utils.Database(db_path)
+    for script in MIGRATIONS[:5]:
+        for statement in _statements(script):
+            db.execute(statement)
+    db.execute("PRAGMA user_version = 5")
+    db.execute(
+        "INSERT INTO unanswered (text, normalised, place, first_asked_at, last_asked_at)"
+        " VALUES ('When is the strike?', 'when is the strike', 'dm', '2026-01-01', '2026-01-01')"
+    )
+    db.close()
+    kb = KnowledgeBase.open(db_path)
+    try:
+        entry = kb.ask("when is the strike", place="dm").logged
+        assert entry is not None and (entry.id, entry.count, entry.suggested) == (1, 2, False)
+    finally:
+        kb.close()
