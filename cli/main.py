@@ -225,9 +225,12 @@ def _ask(kb: KnowledgeBase, arguments: argparse.Namespace, stdin: TextIO, out: T
         sources = {source.key: source for source in kb.sources()}
         for line in lines:
             question = line.rstrip("\n")
-            if not question.strip():
+            try:
+                reply = kb.ask(question, place=CONSOLE_PLACE, asker=CONSOLE_ASKER)
+            except InvalidQuestion as error:
+                # Its own line still, so that the replies stay in step with the questions.
+                print(render.dumps(render.error_json(question, str(error))), file=out, flush=True)
                 continue
-            reply = kb.ask(question, place=CONSOLE_PLACE, asker=CONSOLE_ASKER)
             print(render.dumps(render.reply_json(reply, sources)), file=out, flush=True)
         return 0
     if arguments.question is None:

@@ -67,11 +67,13 @@ def reply_json(reply: Reply, sources: dict[str, Source]) -> dict[str, Any]:
 
     ``outcome`` is answer, suggestions, unanswered or conversation; ``conversation``
     the kind of small talk (greeting, thanks…), else null; ``passages`` what
-    registered documents say when no fact answers (verbatim, not checked answers).
+    registered documents say when no fact answers (verbatim, not checked answers);
+    ``error`` null (see ``error_json``).
     """
     fact = reply.fact if reply.answered else None
     return {
         "question": reply.question,
+        "error": None,
         "outcome": reply.match.outcome.value,
         "conversation": reply.conversation.value if reply.conversation else None,
         "answered": reply.answered,
@@ -89,6 +91,24 @@ def reply_json(reply: Reply, sources: dict[str, Source]) -> dict[str, Any]:
             {"source": passage.source.key, "quote": passage.text, "score": round(passage.score, 2)}
             for passage in reply.passages
         ],
+    }
+
+
+def error_json(question: str, error: str) -> dict[str, Any]:
+    """The JSON object for a line that is no question (blank): the same keys as
+    ``reply_json``'s, nothing answered, and ``error`` saying why."""
+    return {
+        "question": question,
+        "error": error,
+        "outcome": None,
+        "conversation": None,
+        "answered": False,
+        "fact_id": None,
+        "answer": None,
+        "score": 0.0,
+        "sources": [],
+        "suggestions": [],
+        "passages": [],
     }
 
 

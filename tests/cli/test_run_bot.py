@@ -18,6 +18,7 @@ from tests.conftest import PROJECT_ROOT
 
 JSON_KEYS = {
     "question",
+    "error",
     "outcome",
     "conversation",
     "answered",
@@ -59,13 +60,18 @@ def test_ask_logs_what_it_cannot_answer(db_path: Path) -> None:
 
 
 def test_ask_json_answers_one_question_a_line(db_path: Path) -> None:
-    questions = "who owns sscl\n\nrecommend a film for tonight\n@everyone '; DROP TABLE facts; --\n"
+    questions = (
+        "who owns sscl\n\nrecommend a film for tonight\n \t \n@everyone '; DROP TABLE facts; --\n"
+    )
     result = run_bot("ask", "--json", db=db_path, stdin=questions)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(lines) == 3
+    assert len(lines) == 5, "one reply a line, blank lines too, so replies stay in step"
     assert all(set(line) == JSON_KEYS for line in lines)
-    answered, film, hostile = lines
+    answered, blank, film, spaces, hostile = lines
+    for empty, asked in ((blank, ""), (spaces, " \t ")):
+        assert empty["question"] == asked and empty["error"] and not empty["answered"]
+    assert answered["error"] is None and film["error"] is None
     assert answered["answered"] and answered["fact_id"] is not None
     assert answered["sources"][0]["quote"] and answered["sources"][0]["title"]
     assert not film["answered"] and film["fact_id"] is None and film["sources"] == []
