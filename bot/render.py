@@ -159,7 +159,8 @@ def search_embed(query: str, facts: Sequence[Fact]) -> discord.Embed:
 def unanswered_embed(
     entries: Sequence[Unanswered], *, page: int, pages: int, total: int
 ) -> discord.Embed:
-    """One page of open questions: text, how often and when asked; never who asked."""
+    """One page of open questions: text, how often and when asked, whether they got
+    only "did you mean" (listed last); never who asked."""
     embed = discord.Embed(
         title=f"Unanswered questions: {total} open, page {page + 1} of {pages}", colour=COLOUR
     )
@@ -170,6 +171,8 @@ def unanswered_embed(
         )
         if entry.rejected_fact_id is not None:
             heading += f" · fact {entry.rejected_fact_id} rejected"
+        elif entry.suggested:
+            heading += f" · suggested (nearest fact {entry.nearest_fact_id})"
         elif entry.nearest_fact_id is not None:
             heading += f" · nearest fact {entry.nearest_fact_id}"
         embed.add_field(

@@ -165,8 +165,10 @@ def fact_line(fact: Fact) -> str:
 
 
 def unanswered_line(entry: Unanswered) -> str:
+    """One entry; "suggested" when its askers got only "did you mean" facts."""
     asked = f"asked {entry.count}x, last {entry.last_asked_at[:10]}"
-    return textwrap.shorten(f"{entry.id:>5}  [{entry.status.value}] {asked}: {entry.text}", WIDTH)
+    status = entry.status.value + (", suggested" if entry.suggested else "")
+    return textwrap.shorten(f"{entry.id:>5}  [{status}] {asked}: {entry.text}", WIDTH)
 
 
 def proposal_line(proposal: Proposal) -> str:

@@ -75,35 +75,30 @@ class Wording:
             self.terms, key=lambda term: (0.0 if term.isdigit() else word_zipf(term), term)
         )[:count]
 
-    @property
-    def numbers(self) -> frozenset[str]:
-        return frozenset(term for term in self.terms if term.isdigit())
-
     def needed_closeness(self, other: Wording) -> float | None:
         """How close in meaning ``other`` must be to reword this; None when the
         terms alone say it cannot (another kind of answer, other numbers, or
-        each naming something the other does not, typos aside)."""
-        if not self.terms or not other.terms:
+        each naming something the other does not, but for one mistyped word)."""
+        if not self.terms or not other.terms or self.question_types != other.question_types:
             return None
-        if self.question_types != other.question_types or self.numbers != other.numbers:
-            return None
-        if self.terms == other.terms:
-            return SAME_TERMS_CLOSENESS
-        only_mine, only_theirs = set(self.terms - other.terms), set(other.terms - self.terms)
-        for term in sorted(only_mine):
-            typo = next((t for t in sorted(only_theirs) if _typo_of_each_other(term, t)), None)
-            if typo is not None:
-                only_mine.discard(term)
-                only_theirs.discard(typo)
+        only_mine, only_theirs = self.terms - other.terms, other.terms - self.terms
         if not only_mine and not only_theirs:
+            return SAME_TERMS_CLOSENESS
+        if any(term.isdigit() for term in only_mine | only_theirs):
+            return None  # "the 2023 pay rise" is not "the pay rise", nor "the 2024 pay rise"
+        if not only_mine or not only_theirs:
+            return MORE_TERMS_CLOSENESS
+        if len(only_mine) == len(only_theirs) == 1 and _typo_of_each_other(
+            next(iter(only_mine)), next(iter(only_theirs))
+        ):
             return TYPO_CLOSENESS
-        return MORE_TERMS_CLOSENESS if not only_mine or not only_theirs else None
+        return None
 
 
 def _typo_of_each_other(first: str, second: str) -> bool:
     """Are two terms one word, one of them mistyped? They are a slip or two apart
     and one is no English word; "hire" and "fire" are two words."""
-    if min(len(first), len(second)) < MIN_TYPO_LENGTH or first.isdigit() or second.isdigit():
+    if min(len(first), len(second)) < MIN_TYPO_LENGTH:
         return False
     slips = 1 if max(len(first), len(second)) < LONG_WORD else 2
     if OSA.distance(first, second, score_cutoff=slips) > slips:

@@ -30,10 +30,10 @@ from knowledge.semantic import Encoder, default_encoder
 from knowledge.text import clean
 
 MAX_LOGGED_CHARS = 2_000
-CANDIDATES_PER_TERM = 100
+CANDIDATES_PER_TERM = 50
 """The newest open entries holding a term that a new question is compared with;
 a raid of thousands of questions naming "sscl" cannot make each new one slower."""
-LOOKUP_TERMS = 8
+LOOKUP_TERMS = 4
 """A long question looks for entries by its rarest terms only."""
 MEMBERS_CHOICE = "member's choice"
 """Who closed an entry whose member picked a "did you mean" fact (never which member)."""

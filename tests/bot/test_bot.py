@@ -477,6 +477,22 @@ async def test_a_rep_pages_through_unanswered_questions(
     assert "page 2 of 2" in second.embed["title"]
 
 
+async def test_questions_that_got_suggestions_are_listed_last_and_marked(
+    double: DiscordDouble, kb: KnowledgeBase
+) -> None:
+    suggested = kb.ask("is my pension safe with sscl", place="dm").logged
+    kb.ask("is my pension safe with sscl?", place="dm")
+    unanswered = kb.ask(UNKNOWN_QUESTION, place="dm").logged
+    assert suggested is not None and suggested.suggested and unanswered is not None
+    async with running_bot(double, kb):
+        listing = await command(double, double.rep_member, "unanswered list")
+
+    fields = listing.embed["fields"]
+    assert [f"#{unanswered.id} " in f["name"] for f in fields] == [True, False]
+    assert f"#{suggested.id} " in fields[1]["name"] and "suggested" in fields[1]["name"]
+    assert "suggested" not in fields[0]["name"]
+
+
 async def test_a_rep_dismisses_a_question_and_its_notify_requests_go(
     double: DiscordDouble, kb: KnowledgeBase
 ) -> None:

@@ -14,6 +14,7 @@ import pytest
 from knowledge.base import KnowledgeBase
 from knowledge.curated import load_curated, parse_facts
 from knowledge.database import open_database
+from knowledge.models import Outcome
 from tests.conftest import PROJECT_ROOT
 
 JSON_KEYS = {
@@ -57,6 +58,18 @@ def test_ask_logs_what_it_cannot_answer(db_path: Path) -> None:
     assert "logged" in result.stdout
     listed = run_bot("unanswered", "list", db=db_path)
     assert "recommend a film for tonight" in listed.stdout
+
+
+def test_questions_that_got_suggestions_are_listed_last_and_marked(db_path: Path) -> None:
+    kb = KnowledgeBase.open(db_path)
+    for question in ("is my pension safe with sscl", "is my pension safe with sscl?"):
+        assert kb.ask(question, place="console").match.outcome is Outcome.SUGGESTIONS
+    kb.ask("recommend a film for tonight", place="console")
+    kb.close()
+    listed = run_bot("unanswered", "list", db=db_path).stdout.splitlines()
+    assert ["recommend a film" in line for line in listed] == [True, False]
+    assert "suggested" in listed[1] and "asked 2x" in listed[1]
+    assert "suggested" not in listed[0]
 
 
 def test_ask_json_answers_one_question_a_line(db_path: Path) -> None:
