@@ -46,7 +46,7 @@ from bot.replies import (
 from discord_double import DiscordDouble
 from knowledge.base import KnowledgeBase
 from knowledge.errors import QuoteNotInSource
-from knowledge.models import Fact, Source
+from knowledge.models import Fact, Source, UnansweredStatus
 from tests.bot.conftest import TWIN_QUESTION, running_bot, twin_facts
 from tests.bot.test_bot import (
     KNOWN_QUESTION,
@@ -256,3 +256,23 @@ async def test_buttons_work_whatever_their_reply_says(
     rejection = next(e for e in kb.unanswered_questions() if e.text == KNOWN_QUESTION)
     assert (rejection.text, rejection.rejected_fact_id) == (KNOWN_QUESTION, fact.id)
     assert f"kb:notify:{rejection.id}" in rejected.custom_ids
+
+
+async def test_the_askers_pick_closes_the_suggested_question_and_anothers_does_not(
+    double: DiscordDouble, kb: KnowledgeBase
+) -> None:
+    twins = twin_facts(kb)
+    onlooker = double.add_member("onlooker")
+    async with running_bot(double, kb):
+        reply = await ask_in_channel(double, double.member, double.other_channel, TWIN_QUESTION)
+        [entry] = kb.unanswered_questions()
+        assert entry.suggested
+        await click(double, onlooker, reply["id"], f"kb:choose:{twins[1].id}:{double.member.id}")
+        assert kb.unanswered_questions() == [entry], "only the asker's pick says it fits"
+        await click(
+            double, double.member, reply["id"], f"kb:choose:{twins[0].id}:{double.member.id}"
+        )
+
+    assert kb.unanswered_questions() == []
+    [closed] = kb.unanswered_questions(UnansweredStatus.RESOLVED)
+    assert (closed.id, closed.resolved_fact_id) == (entry.id, twins[0].id)
