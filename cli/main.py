@@ -7,6 +7,7 @@ never a traceback. Only ``run`` and ``doctor`` import discord.py.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import logging
@@ -17,11 +18,19 @@ from pathlib import Path
 from typing import TextIO
 
 from cli import render
-from knowledge import InvalidSetting, KnowledgeBase, KnowledgeSettings
+from cli.spreadsheet import unanswered_csv
+from knowledge import InvalidSetting, KnowledgeBase, KnowledgeSettings, read_fact_rows
 from knowledge.curated import facts_toml
 from knowledge.documents import extract, read_document
-from knowledge.errors import InvalidQuestion, InvalidSource, KnowledgeError
-from knowledge.models import Source, UnansweredStatus
+from knowledge.errors import (
+    FactNotFound,
+    InvalidFact,
+    InvalidFactFile,
+    InvalidQuestion,
+    InvalidSource,
+    KnowledgeError,
+)
+from knowledge.models import ImportOutcome, Source, UnansweredStatus
 
 CONSOLE_ACTOR = "console"
 CONSOLE_PLACE = "console"
@@ -81,8 +90,26 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--approve", type=int, action="append", default=[], metavar="ID")
     review.add_argument("--reject", type=int, action="append", default=[], metavar="ID")
     review.set_defaults(handler=_facts_review)
-    load = facts.add_parser("import", help="load an export into an empty database")
+    load = facts.add_parser(
+        "import",
+        help="load an export into an empty database, or --merge a spreadsheet (CSV) or TOML",
+        description="Without --merge: load a `facts export` (JSON) into an empty database."
+        " With --merge: add and change facts from a CSV file with the header row"
+        " answer,questions,source,quote,keywords (questions and keywords separated by ';',"
+        " source a key or a title) or a facts.toml-style file. A row changes the fact"
+        " citing the same source with the same quote, else the fact with the same"
+        " answer (case and spacing ignored); it gets the row's answer, source and"
+        " quote, and keeps its example questions and keywords, adding the row's new"
+        " ones. Other rows are new facts. Ids in a TOML file are not used. One"
+        " refused row and nothing is changed.",
+    )
     load.add_argument("file", type=Path)
+    load.add_argument(
+        "--merge", action="store_true", help="add and change facts in a live knowledge base"
+    )
+    load.add_argument(
+        "--dry-run", action="store_true", help="with --merge: print the summary, change nothing"
+    )
     load.set_defaults(handler=_facts_import)
 
     sources = commands.add_parser(
@@ -134,6 +161,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-teach", action="store_true", help="do not add its wording to the fact's questions"
     )
     resolve.set_defaults(handler=_unanswered_resolve)
+    sheet = unanswered.add_parser(
+        "export", help="the questions as CSV for a branch meeting (never who asked)"
+    )
+    sheet.add_argument("--format", choices=["csv"], default="csv")
+    sheet.add_argument("--status", choices=[s.value for s in UnansweredStatus], default="open")
+    sheet.add_argument(
+        "--output", type=Path, metavar="FILE", help="write it to FILE (default: standard output)"
+    )
+    sheet.set_defaults(handler=_unanswered_export)
     dismiss = unanswered.add_parser("dismiss", help="close a question that needs no answer")
     dismiss.add_argument("id", type=int)
     dismiss.set_defaults(handler=_unanswered_dismiss)
@@ -190,13 +226,18 @@ def run(
         )
         kb = KnowledgeBase.open(
             Path(arguments.db) if arguments.db else settings.database_path,
-            with_curated=handler not in (_facts_import, _backup),
+            # A restore needs an empty database: the curated facts are not loaded first.
+            with_curated=not _restores(handler, arguments),
             sources_dir=settings.sources_dir,
         )
         return handler(kb, arguments, stdin or sys.stdin, out)
     except (KnowledgeError, InvalidSetting) as error:
         print(f"error: {error}", file=err)
         return 1
+
+
+def _restores(handler: Callable[..., int], arguments: argparse.Namespace) -> bool:
+    return handler is _backup or (handler is _facts_import and not arguments.merge)
 
 
 def _run_discord_bot(arguments: argparse.Namespace, environ: Mapping[str, str], err: TextIO) -> int:
@@ -323,12 +364,36 @@ def _facts_review(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, o
 
 
 def _facts_import(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO) -> int:
+    if arguments.merge:
+        return _facts_merge(kb, arguments.file, out, dry_run=arguments.dry_run)
+    if arguments.dry_run:
+        raise InvalidFact("--dry-run goes with --merge")
     try:
         data = json.loads(arguments.file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise InvalidQuestion(f"cannot read {arguments.file}: {error}") from error
     count = kb.import_(data)
     print(f"imported {count} facts", file=out)
+    return 0
+
+
+def _facts_merge(kb: KnowledgeBase, file: Path, out: TextIO, *, dry_run: bool) -> int:
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise InvalidFactFile(f"cannot read {file}: {error.strerror}") from error
+    summary = kb.merge_facts(
+        read_fact_rows(data, file.name), actor=f"import:{file.name}", dry_run=dry_run
+    )
+    for line in summary.lines:
+        print(render.import_line(line), file=out)
+    print(render.import_counts(summary), file=out)
+    refused = summary.count(ImportOutcome.REFUSED)
+    if refused:
+        raise InvalidFactFile(
+            f"nothing imported: {refused} of {len(summary.lines)} rows refused (listed above)"
+        )
+    print("dry run: nothing changed" if dry_run else f"imported {file.name}", file=out)
     return 0
 
 
@@ -397,6 +462,27 @@ def _unanswered_resolve(
 ) -> int:
     kb.resolve(arguments.id, arguments.fact, actor=CONSOLE_ACTOR, teach=not arguments.no_teach)
     print(f"resolved question {arguments.id} with fact {arguments.fact}", file=out)
+    return 0
+
+
+def _unanswered_export(
+    kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO
+) -> int:
+    entries = kb.unanswered_questions(UnansweredStatus(arguments.status))
+    answers: dict[int, str] = {}
+    for fact_id in {entry.nearest_fact_id for entry in entries if entry.nearest_fact_id}:
+        with contextlib.suppress(FactNotFound):  # removed since: the sheet shows its id only
+            answers[fact_id] = kb.fact(fact_id).answer
+    table = unanswered_csv(entries, answers)
+    if arguments.output is None:
+        print(table, file=out, end="")
+        return 0
+    try:
+        # With a byte-order mark, Excel reads the file as UTF-8, not as the local code page.
+        arguments.output.write_text(table, encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise KnowledgeError(f"cannot write {arguments.output}: {error.strerror}") from error
+    print(f"wrote {len(entries)} questions to {arguments.output}", file=out)
     return 0
 
 

@@ -8,7 +8,17 @@ from typing import Any
 
 from knowledge import Reply
 from knowledge.conversation import friendly_reply
-from knowledge.models import Fact, Outcome, Proposal, QuoteStatus, Source, Unanswered
+from knowledge.models import (
+    Fact,
+    ImportLine,
+    ImportOutcome,
+    ImportSummary,
+    Outcome,
+    Proposal,
+    QuoteStatus,
+    Source,
+    Unanswered,
+)
 
 WIDTH = 88
 
@@ -186,3 +196,18 @@ def _source_json(source: Source, quote: str) -> dict[str, str]:
 
 def _wrap(text: str, indent: str = "") -> str:
     return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent or "  ")
+
+
+def import_line(line: ImportLine) -> str:
+    """One row of ``facts import --merge``'s summary."""
+    if line.outcome is ImportOutcome.REFUSED:
+        return f"{line.where}: refused: {line.reason}"
+    if line.outcome is ImportOutcome.NEW:
+        return f"{line.where}: new" + (f" fact {line.fact_id}" if line.fact_id else "")
+    if line.outcome is ImportOutcome.CHANGED:
+        return f"{line.where}: changes fact {line.fact_id}"
+    return f"{line.where}: unchanged, the same as fact {line.fact_id}"
+
+
+def import_counts(summary: ImportSummary) -> str:
+    return ", ".join(f"{summary.count(outcome)} {outcome.value}" for outcome in ImportOutcome)

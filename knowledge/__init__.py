@@ -16,6 +16,7 @@ from knowledge.base import (
     Resolution,
     Subscription,
 )
+from knowledge.fact_rows import read_fact_rows
 from knowledge.settings import InvalidSetting, KnowledgeSettings
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "Resolution",
     "Subscription",
     "check_backup_dir",
+    "read_fact_rows",
 ]

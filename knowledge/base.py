@@ -29,7 +29,7 @@ from typing import Any
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
-from knowledge import archive
+from knowledge import archive, bulk_import
 from knowledge.backups import BackupFolder
 from knowledge.conversation import classify
 from knowledge.curated import load_curated, source_texts
@@ -52,7 +52,10 @@ from knowledge.models import (
     ConversationKind,
     Digest,
     Fact,
+    FactRow,
     HistoryEntry,
+    ImportOutcome,
+    ImportSummary,
     Match,
     NotifyRequest,
     Outcome,
@@ -618,6 +621,27 @@ class KnowledgeBase:
             count = archive.import_(self._sources, self._facts, data)
         self._passages = None
         return count
+
+    def merge_facts(
+        self, rows: Sequence[FactRow], *, actor: str, dry_run: bool = False
+    ) -> ImportSummary:
+        """Merge ``rows`` (``read_fact_rows``) into the stored facts, all or nothing.
+
+        Each row becomes a new fact, changes the stored fact it matches (same
+        source and quote, else same answer; ``knowledge.bulk_import``), is the
+        same as it, or is refused with the reason ``add_fact`` would give. When
+        any row is refused, or with ``dry_run``, nothing is written; otherwise
+        every change is saved in one transaction, in each fact's history as done
+        by ``actor``, and answers at once. Returns every row's outcome.
+        Raises ``StorageUnavailable`` when the database cannot be written.
+        """
+        with (read_transaction if dry_run else write_transaction)(self._db):
+            planned = bulk_import.plan(rows, self._facts, self._sources)
+            if dry_run or any(p.line.outcome is ImportOutcome.REFUSED for p in planned):
+                return ImportSummary(tuple(p.line for p in planned), applied=False)
+            lines, written = bulk_import.apply(planned, self._facts, actor=actor)
+        self._matcher.upsert_all(written)
+        return ImportSummary(tuple(lines), applied=True)
 
     # --- reps: unanswered questions and proposals ------------------------------
 

@@ -11,6 +11,11 @@ class InvalidFact(KnowledgeError):
     """Raised when a fact (from a file, a rep or an import) is missing a part or breaks a rule."""
 
 
+class InvalidFactFile(InvalidFact):
+    """Raised when a file of facts to import cannot be read as a whole: empty, not
+    UTF-8, not CSV or TOML, a CSV header without a needed column, a TOML syntax error."""
+
+
 class FactNotFound(KnowledgeError):
     """Raised when a fact id names no fact (or a removed one, where that matters)."""
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import sqlite_utils
@@ -271,6 +271,24 @@ class FactStore:
             )
             self._record(fact_id, "remove", actor, before=before, after=None)
         return before
+
+    def store_imported(
+        self, new: Sequence[Fact], changed: Sequence[tuple[Fact, Fact]], *, actor: str
+    ) -> list[Fact]:
+        """Store facts of an import, already checked as ``add_fact`` checks them
+        (``knowledge.bulk_import``): the ``new`` ones numbered as reps' facts are,
+        and each ``(before, after)`` change, as a rep's edit. Returns the new facts
+        with their ids."""
+        with write_transaction(self._db):
+            first_id = max(REP_FACT_ID_START, self._next_id())
+            added = [replace(fact, id=first_id + n) for n, fact in enumerate(new)]
+            for fact in added:
+                self._insert(fact, origin="rep", curated_hash=None)
+                self._record(fact.id, "add", actor, before=None, after=fact)
+            for before, after in changed:
+                self._update(after, edited_by_rep=True)
+                self._record(after.id, "edit", actor, before=before, after=after)
+        return added
 
     # --- the curated file's changes ------------------------------------------
 

@@ -270,3 +270,56 @@ class StorageHealth:
     @property
     def writable(self) -> bool:
         return not self.write_error
+
+
+@dataclass(frozen=True, slots=True)
+class FactRow:
+    """One fact to import, as a file gives it (``knowledge.fact_rows``).
+
+    ``where`` names it for the rep ("row 3" of a spreadsheet, "fact 2" of a
+    TOML file); ``source`` is a source's key or its title; ``problem``, when
+    set, is why reading the file already refused it.
+    """
+
+    where: str
+    answer: str
+    source: str
+    quote: str
+    questions: tuple[str, ...]
+    keywords: tuple[str, ...] = ()
+    problem: str = ""
+
+
+class ImportOutcome(StrEnum):
+    """What importing one row does, or would do, to the knowledge base."""
+
+    NEW = "new"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportLine:
+    """One row's outcome: ``fact_id`` is the fact it matched (changed or unchanged),
+    or the new fact's id once added (None in a dry run); ``reason`` says why a
+    refused row was refused, and ``passage`` is its source's closest passage
+    when its quote is not in the source."""
+
+    where: str
+    outcome: ImportOutcome
+    fact_id: int | None = None
+    reason: str = ""
+    passage: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """Every row's outcome, in the file's order; ``applied`` when the changes were
+    saved (never when a row was refused, nor in a dry run)."""
+
+    lines: tuple[ImportLine, ...]
+    applied: bool
+
+    def count(self, outcome: ImportOutcome) -> int:
+        return sum(1 for line in self.lines if line.outcome is outcome)

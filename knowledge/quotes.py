@@ -30,6 +30,7 @@ _QUOTE_MARKS = {
     "\u201f": '"',
     "\u2033": '"',
 }
+_QUOTE_TABLE = str.maketrans(_QUOTE_MARKS)
 MAX_WINDOW_WORDS = 12
 """Quotes up to this many words are compared with every run of the document's words
 (well under a second for a 5,000-word document); longer ones, mostly pasted, are
@@ -78,8 +79,12 @@ def _normalise(text: str) -> _Normalised:
 
 
 def normalise(text: str) -> str:
-    """``text`` with whitespace runs as one space, quote marks straight, and case folded."""
-    return _normalise(text).text
+    """``text`` with whitespace runs as one space, quote marks straight, and case folded.
+
+    The same text as ``_normalise`` gives, without its map back to the original,
+    at a tenth of the cost: an import checks thousands of quotes.
+    """
+    return " ".join(text.translate(_QUOTE_TABLE).casefold().split())
 
 
 def quote_occurs(quote: str, document: str) -> bool:

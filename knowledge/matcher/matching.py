@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from knowledge.analysis import Analyser, Analysis
 from knowledge.lexicon import Lexicon, default_lexicon
@@ -60,6 +60,10 @@ class Matcher:
     def upsert(self, fact: Fact) -> None:
         """Add or replace one fact; it is answerable at once."""
         self._index.upsert(fact)
+
+    def upsert_all(self, facts: Sequence[Fact]) -> None:
+        """Add or replace many facts (an import's); they are answerable at once."""
+        self._index.upsert_all(facts)
 
     def remove(self, fact_id: int) -> None:
         self._index.remove(fact_id)
