@@ -98,12 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
         " answer,questions,source,quote,keywords (questions and keywords separated by ';',"
         " source a key or a title) or a facts.toml-style file. A row changes the fact"
         " citing the same source with the same quote, else the fact with the same"
-        " answer (case and spacing ignored); it gets the row's answer, source and"
+        " answer (case, spacing and quote marks ignored); it gets the row's answer, source and"
         " quote, and keeps its example questions and keywords, adding the row's new"
         " ones. Other rows are new facts. Ids in a TOML file are not used. One"
         " refused row and nothing is changed.",
     )
-    load.add_argument("file", type=Path)
+    load.add_argument(
+        "file", type=Path, help="a `facts export` (.json); with --merge, a .csv or .toml file"
+    )
     load.add_argument(
         "--merge", action="store_true", help="add and change facts in a live knowledge base"
     )

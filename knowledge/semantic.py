@@ -81,6 +81,20 @@ class Encoder:
         vector: np.ndarray = _unit(self.encode(texts).mean(axis=0, keepdims=True))[0]
         return vector
 
+    def fact_vectors(self, facts: Sequence[Fact]) -> list[np.ndarray]:
+        """``fact_vector`` of each fact, their texts encoded in one batch: a batch a
+        fact costs the tokenizer's thread pool a wake-up each, milliseconds on a
+        busy machine, which an import of thousands of facts would pay thousands of times."""
+        texts = [text for fact in facts for text in (fact.answer, *fact.question_texts)]
+        vectors = self.encode(texts)
+        found: list[np.ndarray] = []
+        start = 0
+        for fact in facts:
+            end = start + 1 + len(fact.questions)
+            found.append(_unit(vectors[start:end].mean(axis=0, keepdims=True))[0])
+            start = end
+        return found
+
 
 @cache
 def default_encoder() -> Encoder:

@@ -166,8 +166,8 @@ class FactIndex:
         for fact in facts:
             self.remove(fact.id)
         self.analyser.extend_vocabulary(words_of(facts))
-        for fact in facts:
-            self._index(fact)
+        for fact, vector in zip(facts, self.encoder.fact_vectors(facts), strict=True):
+            self._index(fact, vector)
 
     def remove(self, fact_id: int) -> None:
         indexed = self.facts.pop(fact_id, None)
@@ -230,7 +230,8 @@ class FactIndex:
             self.weights_by_id.append(0.0)
         return term_id
 
-    def _index(self, fact: Fact) -> None:
+    def _index(self, fact: Fact, vector: np.ndarray | None = None) -> None:
+        """Index ``fact``, with its semantic ``vector`` when it is already encoded."""
         self._text_weights = None
         analysed = [
             self.analyser.analyse(text)
@@ -258,7 +259,7 @@ class FactIndex:
         claim = f"{_ATTRIBUTION.sub(' ', fact.answer)} {fact.quote}"
         answerable = answerable_bits(self._answerable_by_pattern, claim)
         slot = len(self.by_slot)
-        self._store_vector(slot, self.encoder.fact_vector(fact))
+        self._store_vector(slot, self.encoder.fact_vector(fact) if vector is None else vector)
         extra = array("i", sorted(vocabulary.difference(texts)))
         # The example questions' surface forms are their analyses' texts.
         examples = [analysis.text for analysis in analysed[2:]]

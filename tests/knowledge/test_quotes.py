@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge.quotes import closest_passage, find_quote, paragraph_around, quote_occurs
+from knowledge.quotes import (
+    _normalise,
+    closest_passage,
+    find_quote,
+    normalise,
+    paragraph_around,
+    quote_occurs,
+)
 
 DOCUMENT = (
     "Corporate shared services – the threat becomes clearer\n\n"
@@ -85,3 +92,9 @@ def test_any_run_of_the_documents_words_is_found_again(data: st.DataObject) -> N
     garbled = data.draw(st.sampled_from([quote, quote.upper(), re.sub(r"[’“”]", "'", quote)]))
     passage = closest_passage(garbled, DOCUMENT)
     assert passage is not None and quote_occurs(quote, passage.text)
+
+
+@given(st.text(alphabet=st.sampled_from("aBßİ \t\n\u00a0\u2003\u2019\u201c\"'`x.")) | st.text())
+def test_the_quick_normalise_gives_the_same_text_as_the_mapped_one(text: str) -> None:
+    """``normalise`` (used for thousands of quotes in an import) skips the offset map."""
+    assert normalise(text) == _normalise(text).text

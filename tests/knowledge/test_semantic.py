@@ -69,3 +69,12 @@ def test_a_question_sharing_no_word_with_any_fact_is_not_redirected() -> None:
     assert Matcher([WHY, HOW, PARKING]).match("what time does the canteen open?").outcome is (
         Outcome.UNANSWERED
     )
+
+
+def test_facts_encoded_in_one_batch_get_the_vectors_they_get_one_by_one() -> None:
+    encoder = default_encoder()
+    facts = [WHY, HOW, PARKING, rep_fact(10004, "An answer without questions.")]
+    batched = encoder.fact_vectors(facts)
+    assert len(batched) == len(facts)
+    for fact, vector in zip(facts, batched, strict=True):
+        assert np.allclose(vector, encoder.fact_vector(fact), atol=1e-6)
