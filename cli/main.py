@@ -395,7 +395,12 @@ def _facts_merge(kb: KnowledgeBase, file: Path, out: TextIO, *, dry_run: bool) -
         raise InvalidFactFile(
             f"nothing imported: {refused} of {len(summary.lines)} rows refused (listed above)"
         )
-    print("dry run: nothing changed" if dry_run else f"imported {file.name}", file=out)
+    if dry_run:
+        print("dry run: nothing changed", file=out)
+    elif summary.count(ImportOutcome.NEW) or summary.count(ImportOutcome.CHANGED):
+        print(f"imported {file.name}", file=out)
+    else:
+        print("nothing to change", file=out)
     return 0
 
 

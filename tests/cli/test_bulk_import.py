@@ -9,6 +9,7 @@ from pathlib import Path
 
 from knowledge.base import KnowledgeBase
 from tests.cli.test_run_bot import run_bot
+from tests.conftest import PROJECT_ROOT
 
 CIRCULAR = "pcs-dsg-circular-2014"
 HEADER = "answer,questions,source,quote,keywords\n"
@@ -117,3 +118,16 @@ def test_unanswered_export_is_csv_most_asked_first_without_member_ids(
     data = sheet.read_bytes()
     assert data.startswith(codecs.BOM_UTF8)  # Excel reads it as UTF-8
     assert data[len(codecs.BOM_UTF8) :].decode("utf-8").replace("\r\n", "\n") == result.stdout
+
+
+def test_the_readmes_spreadsheet_example_imports_as_written(db_path: Path, tmp_path: Path) -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```csv\n", 1)[1].split("```", 1)[0]
+    sheet = tmp_path / "branch.csv"
+    sheet.write_text(example, encoding="utf-8")
+    result = run_bot("facts", "import", "--merge", str(sheet), db=db_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 new, 0 changed, 0 unchanged, 0 refused" in result.stdout
+    again = run_bot("facts", "import", "--merge", str(sheet), db=db_path)
+    assert "0 new, 0 changed, 2 unchanged, 0 refused" in again.stdout
+    assert "nothing to change" in again.stdout
