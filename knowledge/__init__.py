@@ -4,7 +4,8 @@
 benchmarks: a method per thing a member or rep can do, each one transaction.
 The stores and the matcher behind it are private; the models
 (``knowledge.models``), errors (``knowledge.errors``), settings
-(``knowledge.settings``) and pure text helpers may be imported directly.
+(``knowledge.settings``) and pure text helpers may be imported directly, as may
+``read_fact_rows``, which reads a file of facts for ``KnowledgeBase.merge_facts``.
 """
 
 from knowledge.backups import BackupFolder, check_backup_dir
