@@ -18,7 +18,6 @@ taught a fact.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -72,7 +71,7 @@ def apply(
         if item.line.outcome is ImportOutcome.NEW:
             fact = next(added)
             written.append(fact)
-            lines.append(dataclasses.replace(item.line, fact_id=fact.id))
+            lines.append(replace(item.line, fact_id=fact.id))
         else:
             lines.append(item.line)
     return lines, written
