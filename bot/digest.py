@@ -46,7 +46,8 @@ def digest_embed(digest: Digest) -> discord.Embed:
     period = f"{digest.since:%d %b} – {digest.until:%d %b %Y}"
     embed = discord.Embed(title=f"Weekly digest · {period}", colour=COLOUR)
     questions = [
-        f"#{e.id} · {e.count}× · {clip(' '.join(e.text.split()), QUESTION_CHARS)}"
+        f"#{e.id} · {e.count}× · {'suggested · ' if e.suggested else ''}"
+        f"{clip(' '.join(e.text.split()), QUESTION_CHARS)}"
         for e in digest.new_unanswered
     ]
     embed.add_field(

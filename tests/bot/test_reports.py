@@ -230,3 +230,19 @@ def test_a_long_digest_is_cut_to_fit_discord_and_points_to_the_rest(kb: Knowledg
     questions, changes, proposals = (field.value or "" for field in embed.fields)
     assert questions.endswith("more — /unanswered list") and changes.endswith("more — /fact show")
     assert proposals == "None."
+
+
+def test_the_digest_marks_questions_that_got_only_suggestions(kb: KnowledgeBase) -> None:
+    entry = kb.ask(UNKNOWN_QUESTION, place="console").logged
+    assert entry is not None
+    suggested = dataclasses.replace(entry, id=entry.id + 1, text="is sscl safe", suggested=True)
+    digest = Digest(
+        since=MONDAY_8 - timedelta(weeks=1),
+        until=MONDAY_8,
+        new_unanswered=(entry, suggested),
+        fact_changes=(),
+        pending_proposals=(),
+    )
+    questions = (digest_embed(digest).fields[0].value or "").splitlines()
+    assert questions[0].startswith(f"#{entry.id} · 1× · ") and "suggested" not in questions[0]
+    assert questions[1].startswith(f"#{entry.id + 1} · 1× · suggested · is sscl safe")
