@@ -74,17 +74,11 @@ class Encoder:
                 vectors[row] = self._table[encoding.ids].mean(axis=0)
         return _unit(vectors)
 
-    def fact_vector(self, fact: Fact) -> np.ndarray:
-        """The normalised mean of the fact's answer and example questions."""
-        texts = [fact.answer, *fact.question_texts]
-        # numpy's stubs type indexing and arithmetic as Any; the annotation restores it.
-        vector: np.ndarray = _unit(self.encode(texts).mean(axis=0, keepdims=True))[0]
-        return vector
-
     def fact_vectors(self, facts: Sequence[Fact]) -> list[np.ndarray]:
-        """``fact_vector`` of each fact, their texts encoded in one batch: a batch a
-        fact costs the tokenizer's thread pool a wake-up each, milliseconds on a
-        busy machine, which an import of thousands of facts would pay thousands of times."""
+        """Each fact's vector, the normalised mean of its answer's and example
+        questions', their texts encoded in one batch: a batch a fact costs the
+        tokenizer's thread pool a wake-up each, milliseconds on a busy machine,
+        which an import or a build of thousands of facts would pay thousands of times."""
         texts = [text for fact in facts for text in (fact.answer, *fact.question_texts)]
         vectors = self.encode(texts)
         found: list[np.ndarray] = []

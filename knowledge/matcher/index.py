@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 import re
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 
 import numpy as np
 
@@ -69,6 +70,11 @@ def answerable_patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
         "place": re.compile(words["place"], re.IGNORECASE),
     }
 
+
+ENCODE_CHUNK = 256
+"""Facts whose texts are encoded in one batch while an index is built: a batch a fact
+wakes the tokenizer's thread pool once a fact, and a chunk keeps a stream of facts
+from being held all at once."""
 
 SAYS_WHAT_IT_IS = "="
 """Prefix of the pseudo-term "=dbs" a fact uses when it says what DBS is: its
@@ -134,8 +140,9 @@ class FactIndex:
         self.vectors = np.zeros((64, DIMENSIONS), dtype=np.float32)
         """Each slot's semantic vector; grown by doubling."""
         self.analyser.extend_vocabulary(words_of(facts))
-        for fact in facts:
-            self._index(fact)
+        for chunk in _chunks(facts, ENCODE_CHUNK):
+            for fact, vector in zip(chunk, self.encoder.fact_vectors(chunk), strict=True):
+                self._index(fact, vector)
 
     def __len__(self) -> int:
         return len(self.facts)
@@ -230,8 +237,8 @@ class FactIndex:
             self.weights_by_id.append(0.0)
         return term_id
 
-    def _index(self, fact: Fact, vector: np.ndarray | None = None) -> None:
-        """Index ``fact``, with its semantic ``vector`` when it is already encoded."""
+    def _index(self, fact: Fact, vector: np.ndarray) -> None:
+        """Index ``fact`` with its semantic ``vector``."""
         self._text_weights = None
         analysed = [
             self.analyser.analyse(text)
@@ -259,7 +266,7 @@ class FactIndex:
         claim = f"{_ATTRIBUTION.sub(' ', fact.answer)} {fact.quote}"
         answerable = answerable_bits(self._answerable_by_pattern, claim)
         slot = len(self.by_slot)
-        self._store_vector(slot, self.encoder.fact_vector(fact) if vector is None else vector)
+        self._store_vector(slot, vector)
         extra = array("i", sorted(vocabulary.difference(texts)))
         # The example questions' surface forms are their analyses' texts.
         examples = [analysis.text for analysis in analysed[2:]]
@@ -310,6 +317,13 @@ class FactIndex:
             self.answerable.append(moved.answerable)
             for term_id in sorted(moved.vocabulary()):
                 self.postings[term_id].append(slot)
+
+
+def _chunks(facts: Iterable[Fact], size: int) -> Iterator[list[Fact]]:
+    """``facts`` in lists of ``size`` (the last shorter), read as they come."""
+    iterator = iter(facts)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def words_of(facts: Iterable[Fact]) -> set[str]:

@@ -77,4 +77,4 @@ def test_facts_encoded_in_one_batch_get_the_vectors_they_get_one_by_one() -> Non
     batched = encoder.fact_vectors(facts)
     assert len(batched) == len(facts)
     for fact, vector in zip(facts, batched, strict=True):
-        assert np.allclose(vector, encoder.fact_vector(fact), atol=1e-6)
+        assert np.allclose(vector, encoder.fact_vectors([fact])[0], atol=1e-6)
