@@ -14,6 +14,7 @@ from knowledge.backups import BackupFolder, check_backup_dir
 from knowledge.base import (
     KnowledgeBase,
     OfferedPassage,
+    PassageDraft,
     QuotedParagraph,
     Reply,
     Resolution,
@@ -34,6 +35,7 @@ __all__ = [
     "KnowledgeBase",
     "KnowledgeSettings",
     "OfferedPassage",
+    "PassageDraft",
     "QuotedParagraph",
     "Reply",
     "Resolution",

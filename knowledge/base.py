@@ -43,8 +43,15 @@ from knowledge.database import (
     write_transaction,
 )
 from knowledge.digests import DigestLog, timestamp
-from knowledge.errors import InvalidQuestion, InvalidSource, StorageUnavailable
+from knowledge.errors import (
+    InvalidQuestion,
+    InvalidSource,
+    PassageGone,
+    StorageUnavailable,
+    UnansweredNotFound,
+)
 from knowledge.events import QuestionEvents
+from knowledge.fact_rules import MAX_QUOTE_CHARS
 from knowledge.facts import FactStore
 from knowledge.index_cache import cache_path, matcher_for
 from knowledge.models import (
@@ -59,6 +66,7 @@ from knowledge.models import (
     Match,
     NotifyRequest,
     Outcome,
+    PassageOffer,
     Proposal,
     ProposalStatus,
     QuestionOrigin,
@@ -71,7 +79,9 @@ from knowledge.models import (
     UnansweredStatus,
     WeekCounts,
 )
-from knowledge.passages import PassageIndex
+from knowledge.offers import PassageOffers
+from knowledge.paragraphs import leading_sentences
+from knowledge.passages import PassageHit, PassageIndex
 from knowledge.proposals import ProposalQueue
 from knowledge.quota import DailyQuota
 from knowledge.quotes import Passage, closest_passage, find_quote, paragraph_around
@@ -123,6 +133,24 @@ class OfferedPassage:
     source: Source
     text: str
     score: float
+    offer_id: int | None = None
+    """Set when the question was logged: a rep can make a fact of the passage
+    (``passage_draft``, ``add_fact_from_passage``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PassageDraft:
+    """A passage offered for an open question, for a rep to make a fact of.
+
+    ``quote`` is the passage's words in its source's current text, cut at the
+    end of a sentence to a quote's length; the wordings of ``entry`` become the
+    fact's example questions and the fact resolves it.
+    """
+
+    offer_id: int
+    entry: Unanswered
+    source: Source
+    quote: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +220,7 @@ class KnowledgeBase:
         self._events = QuestionEvents(db)
         self._proposals = ProposalQueue(db)
         self._digests = DigestLog(db)
+        self._offers = PassageOffers(db)
         self._passages: PassageIndex | None = None
         """Built at the first question no fact answers: building it reads the word
         frequencies, which a start from a saved matcher index never loads."""
@@ -282,19 +311,29 @@ class KnowledgeBase:
             # "hello" or "thanks" is no question: reps need not see it, nor count it as asked.
             return Reply(question, Match(Outcome.CONVERSATION, score=0.0), conversation=kind)
         match = self._match(question)
-        answered = match.outcome is Outcome.ANSWER
-        loggable = not answered and self._worth_logging(question, asker)
-        logged = self._record(
+        if match.outcome is Outcome.ANSWER:
+            assert match.fact_id is not None
+            self._record(match, question=None, place=place)
+            fact = self._facts.fact(match.fact_id)
+            return Reply(question, match, fact=fact, source=self._sources.source(fact.source_key))
+        loggable = self._worth_logging(question, asker)
+        hits = self._passage_hits(question)
+        logged, offer_ids = self._record(
             match,
             question=question if loggable else None,
             place=place,
             suggested=match.outcome is Outcome.SUGGESTIONS,
+            passages=hits,
         )
-        if match.outcome is Outcome.ANSWER:
-            assert match.fact_id is not None
-            fact = self._facts.fact(match.fact_id)
-            return Reply(question, match, fact=fact, source=self._sources.source(fact.source_key))
-        passages = self._offered_passages(question)
+        passages = tuple(
+            OfferedPassage(
+                self._sources.source(hit.source_key),
+                hit.text,
+                hit.score,
+                offer_ids[number] if offer_ids else None,
+            )
+            for number, hit in enumerate(hits)
+        )
         if match.outcome is Outcome.SUGGESTIONS:
             # Logged too: a member may find nothing in "did you mean" and say nothing,
             # and reps must still see what members ask about.
@@ -337,8 +376,9 @@ class KnowledgeBase:
         """
         if not self._matcher.carries_content(question):
             return None
-        return self._unanswered.none_fits(question) or self._record(
-            self._match(question), question=question, place=place, count=False
+        return (
+            self._unanswered.none_fits(question)
+            or self._record(self._match(question), question=question, place=place, count=False)[0]
         )
 
     def choose(self, question: str, fact_id: int) -> Fact:
@@ -665,11 +705,72 @@ class KnowledgeBase:
                 )
             else:
                 fact = self._facts.fact(fact_id)
-            source = self._sources.source(fact.source_key)
-            notify = tuple(self._unanswered.notify_requests(entry_id))
+            resolution = self._resolution(entry, fact)
         if teach:
             self._matcher.upsert(fact)
-        return Resolution(entry, fact, source, notify)
+        return resolution
+
+    def passages_offered(
+        self, status: UnansweredStatus = UnansweredStatus.OPEN
+    ) -> dict[int, list[PassageOffer]]:
+        """The passages offered with each logged question of ``status``, by its id
+        (questions offered none are left out): where each is, for reps' list."""
+        return self._offers.by_entry(status)
+
+    def passage_draft(self, offer_id: int) -> PassageDraft:
+        """Passage ``offer_id``, offered for an open question, as a rep's fact would quote it.
+
+        Its words are looked up again in the source's current text. Raises
+        ``PassageGone`` when it was never offered or the text no longer holds
+        it, and ``UnansweredNotFound`` when its question is closed.
+        """
+        with read_transaction(self._db):
+            offer = self._offers.offer(offer_id)
+            entry = self._open_entry(offer.unanswered_id)
+            source = self._sources.source(offer.source_key)
+            words = self._offers.words(offer_id, self._sources.source_text(source.key))
+            if words is None:
+                raise PassageGone(
+                    f"that passage is no longer in {source.title!r}: its text has changed"
+                    " since. Quote the source's new words in a fact of your own."
+                )
+            return PassageDraft(offer_id, entry, source, leading_sentences(words, MAX_QUOTE_CHARS))
+
+    def add_fact_from_passage(
+        self,
+        offer_id: int,
+        *,
+        answer: str,
+        quote: str,
+        questions: Sequence[str],
+        actor: str,
+        source_key: str | None = None,
+    ) -> Resolution:
+        """Add a rep's fact made of passage ``offer_id`` and resolve the question it was
+        offered for, in one transaction: the question's wordings become example
+        questions beside the rep's ``questions`` (which may be none). The fact cites
+        the passage's source unless ``source_key`` names another. Returns the
+        resolution, with who asked to be notified.
+
+        Raises what ``add_fact`` raises (the quote is checked against the source's
+        text), ``PassageGone`` for an offer never made, and ``UnansweredNotFound``
+        when the question was closed meanwhile; then nothing changes.
+        """
+        with write_transaction(self._db):
+            offer = self._offers.offer(offer_id)
+            entry = self._open_entry(offer.unanswered_id)
+            fact = self._facts.add_fact(
+                answer=answer,
+                source_key=source_key or offer.source_key,
+                quote=quote,
+                questions=questions,
+                learned=self._unanswered.texts(entry.id),
+                actor=actor,
+            )
+            resolved = self._unanswered.resolve(entry.id, fact.id, actor=actor)
+            resolution = self._resolution(resolved, fact)
+        self._matcher.upsert(fact)
+        return resolution
 
     def dismiss(self, entry_id: int, *, actor: str) -> Unanswered:
         """Close question ``entry_id``, which needs no answer, forgetting in the same
@@ -748,18 +849,30 @@ class KnowledgeBase:
             question, excluded_fact_ids=self._unanswered.rejected_fact_ids(question)
         )
 
-    def _offered_passages(self, question: str) -> tuple[OfferedPassage, ...]:
-        """What the registered documents say that may answer ``question`` (at most two)."""
+    def _passage_hits(self, question: str) -> list[PassageHit]:
+        """The passages of registered documents that may answer ``question`` (at most two)."""
         if self._passages is None:
             self._passages = PassageIndex.build(
                 (source.key, self._sources.source_text(source.key))
                 for source in self._sources.sources()
                 if source.has_text
             )
-        return tuple(
-            OfferedPassage(self._sources.source(hit.source_key), hit.text, hit.score)
-            for hit in self._passages.search(question)
-        )
+        return self._passages.search(question)
+
+    def _open_entry(self, entry_id: int) -> Unanswered:
+        """Entry ``entry_id`` when it is open; raises ``UnansweredNotFound`` otherwise."""
+        entry = self._unanswered.get(entry_id)
+        if entry.status is not UnansweredStatus.OPEN:
+            answered = f" with fact {entry.resolved_fact_id}" if entry.resolved_fact_id else ""
+            raise UnansweredNotFound(
+                f"question {entry_id} is already {entry.status.value}{answered}"
+            )
+        return entry
+
+    def _resolution(self, entry: Unanswered, fact: Fact) -> Resolution:
+        """The resolution of ``entry`` by ``fact``, with who asked to be notified."""
+        source = self._sources.source(fact.source_key)
+        return Resolution(entry, fact, source, tuple(self._unanswered.notify_requests(entry.id)))
 
     def _worth_logging(self, question: str, asker: str | None) -> bool:
         """Should an unanswered question reach reps' list? Not when it says nothing
@@ -781,24 +894,28 @@ class KnowledgeBase:
         place: str,
         count: bool = True,
         suggested: bool = False,
-    ) -> Unanswered | None:
+        passages: Sequence[PassageHit] = (),
+    ) -> tuple[Unanswered | None, list[int]]:
         """Count ``match`` for reps' statistics and, given ``question``, log it for reps
-        (``suggested`` when it got "did you mean" facts), in one transaction. Returns
-        the log entry; None when nothing was to be logged or the database cannot be
-        written, which must not stop the member's reply."""
+        (``suggested`` when it got "did you mean" facts) with the ``passages`` offered,
+        in one transaction. Returns the log entry and the passages' offer ids; None and
+        none when nothing was to be logged or the database cannot be written, which
+        must not stop the member's reply."""
         try:
             with write_transaction(self._db):
                 if count:
                     self._events.record(match.outcome, match.fact_id)
                 if question is None:
-                    return None
-                return self._unanswered.record(
+                    return None, []
+                entry = self._unanswered.record(
                     question,
                     place=place,
                     best_score=match.score,
                     nearest_fact_id=match.nearest_fact_id,
                     suggested=suggested,
                 )
+                offered = self._offers.record(entry.id, [hit.passage for hit in passages])
+                return entry, offered
         except StorageUnavailable as error:
             log.error("could not count or log a question: %s", error)
-            return None
+            return None, []

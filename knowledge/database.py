@@ -197,6 +197,21 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (term, unanswered_id)
     ) WITHOUT ROWID;
     """,
+    # 8: the passages of registered documents offered with a logged question, by
+    # where they are (source, position, length) and a digest of their words, not
+    # the words twice: a rep can make one a fact, and it is found again or known gone.
+    """
+    CREATE TABLE unanswered_passages (
+        id INTEGER PRIMARY KEY,
+        unanswered_id INTEGER NOT NULL REFERENCES unanswered(id),
+        source_key TEXT NOT NULL REFERENCES sources(key),
+        paragraph INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        length INTEGER NOT NULL,
+        digest TEXT NOT NULL,
+        UNIQUE (unanswered_id, source_key, start, digest)
+    );
+    """,
 )
 
 

@@ -40,6 +40,11 @@ class ProposalNotFound(KnowledgeError):
     """Raised when a proposal id names no pending proposed example question."""
 
 
+class PassageGone(KnowledgeError):
+    """Raised when an offered passage is no longer in its source (the text changed) or
+    was never offered."""
+
+
 class InvalidSource(KnowledgeError):
     """Raised when a new source breaks a rule: a title with mentions or markup, a taken key."""
 

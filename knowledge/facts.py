@@ -170,9 +170,13 @@ class FactStore:
         questions: Sequence[str],
         keywords: Sequence[str] = (),
         actor: str,
+        learned: Sequence[str] = (),
     ) -> Fact:
         """Add a rep's fact; raises ``InvalidFact`` or ``SourceNotFound``, and
-        ``QuoteNotInSource`` when the source has text and the quote is not in it."""
+        ``QuoteNotInSource`` when the source has text and the quote is not in it.
+
+        ``learned``: members' wordings that become example questions too (those
+        new beside the rep's, as ``add_questions`` takes them)."""
         self._sources.check_quote(source_key, quote)
         with write_transaction(self._db):
             fact_id = max(REP_FACT_ID_START, self._next_id())
@@ -182,7 +186,11 @@ class FactStore:
                     answer=answer,
                     source_key=source_key,
                     quote=quote,
-                    questions=tuple(ExampleQuestion(q, QuestionOrigin.REP) for q in questions),
+                    questions=tuple(ExampleQuestion(q, QuestionOrigin.REP) for q in questions)
+                    + tuple(
+                        ExampleQuestion(wording, QuestionOrigin.LEARNED)
+                        for wording in new_wordings(questions, learned)
+                    ),
                     keywords=tuple(keywords),
                 )
             )

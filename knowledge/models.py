@@ -138,6 +138,21 @@ class Unanswered:
 
 
 @dataclass(frozen=True, slots=True)
+class PassageOffer:
+    """A passage of a registered document offered with a logged question: where it
+    is in its source, not its words (those are the source's own)."""
+
+    id: int
+    unanswered_id: int
+    source_key: str
+    source_title: str
+    paragraph: int
+    """The paragraph's number in the source, from 0 (``knowledge.paragraphs``)."""
+    start: int
+    """The passage's character offset in the source's text when it was offered."""
+
+
+@dataclass(frozen=True, slots=True)
 class NotifyRequest:
     """A member's wish to be told when an unanswered question is answered.
 

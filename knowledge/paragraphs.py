@@ -58,6 +58,21 @@ def split_passages(source_key: str, text: str) -> list[Passage]:
     return passages
 
 
+def leading_sentences(text: str, limit: int) -> str:
+    """The longest start of ``text`` of at most ``limit`` characters that ends a
+    sentence (else a word): still the document's words, for a quote of bounded length.
+
+    >>> leading_sentences("One two. Three four. Five.", 21)
+    'One two. Three four.'
+    """
+    if len(text) <= limit:
+        return text
+    ends = [end for _, end in _sentences(text, 0, len(text)) if end <= limit]
+    if ends:
+        return text[: ends[-1]]
+    return text[: _word_boundary(text, 0, limit)].rstrip()
+
+
 def is_prose(text: str) -> bool:
     """Enough words with letters, and mostly such words."""
     words = _WORD.findall(text)
