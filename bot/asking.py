@@ -15,6 +15,7 @@ QUESTION_WORDS = frozenset(
 Words that often start a statement ("Will said…", "May 5th…", "Have a good
 weekend", "Don't forget…") are left out: such questions usually end with "?"."""
 
+_QUESTION_SEPARATORS = re.compile(r"[;\n]+")
 _LEADING_NOISE = re.compile(r"^(?:\s|<(?:@[!&]?|#)\d+>|[^\w'’])*")
 _FIRST_WORD = re.compile(r"[\w'’]+")
 
@@ -43,3 +44,8 @@ def mentions_of(user_id: int) -> re.Pattern[str]:
 def without_mentions_of(text: str, user_id: int) -> str:
     """``text`` with ``user_id``'s mentions removed and whitespace tidied."""
     return " ".join(mentions_of(user_id).sub(" ", text).split())
+
+
+def split_questions(text: str) -> list[str]:
+    """Example questions a rep typed in one option or input, separated by ";" or new lines."""
+    return [part.strip() for part in _QUESTION_SEPARATORS.split(text) if part.strip()]

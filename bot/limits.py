@@ -14,6 +14,11 @@ BUTTONS = 25
 CHOICES = 25
 CHOICE_NAME_CHARS = 100
 CHOICE_VALUE_CHARS = 100
+MODAL_TITLE_CHARS = 45
+MODAL_LABEL_CHARS = 45
+MODAL_PLACEHOLDER_CHARS = 100
+MODAL_INPUT_CHARS = 4_000
+"""The most text one input of a form (a modal) takes or is filled with."""
 
 SHORTENED = " …(shortened)"
 """Appended to text that was cut, so that no one mistakes it for the whole."""

@@ -9,7 +9,7 @@ which ``question_of`` reads back.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import discord
 
@@ -23,7 +23,15 @@ from bot.limits import (
     clip,
 )
 from knowledge import OfferedPassage, QuotedParagraph
-from knowledge.models import Fact, NotifyRequest, Proposal, Source, Stats, Unanswered
+from knowledge.models import (
+    Fact,
+    NotifyRequest,
+    PassageOffer,
+    Proposal,
+    Source,
+    Stats,
+    Unanswered,
+)
 
 ANSWER_CHARS = 2_500
 """An embed holds 6,000 characters in all: the answer plus three full fields fit."""
@@ -116,9 +124,10 @@ PASSAGE_COLOUR = discord.Colour.light_grey()
 """Not the answers' colour: a passage is not a checked answer."""
 
 
-def passage_embed(passage: OfferedPassage) -> discord.Embed:
+def passage_embed(passage: OfferedPassage, *, number: int | None = None) -> discord.Embed:
     """What a registered document says, labelled as no checked answer, verbatim
-    (its markup escaped so it shows as written), with the document's details."""
+    (its markup escaped so it shows as written), with the document's details;
+    ``number`` names it in the footer, for the button that acts on it."""
     source = passage.source
     embed = discord.Embed(
         title=clip(
@@ -129,6 +138,8 @@ def passage_embed(passage: OfferedPassage) -> discord.Embed:
     )
     embed.add_field(name="Issued by", value=field_value(source.issuer), inline=True)
     embed.add_field(name="Date", value=field_value(source.date), inline=True)
+    if number is not None:
+        embed.set_footer(text=f"Passage {number}")
     return embed
 
 
@@ -156,11 +167,27 @@ def search_embed(query: str, facts: Sequence[Fact]) -> discord.Embed:
     )
 
 
+OFFERED_HINT_CHARS = 200
+
+
+def offered_hint(offers: Sequence[PassageOffer]) -> str:
+    """Which passages a question was offered, for reps: "offered: <title> ¶<n>; …"
+    (paragraphs counted from 1)."""
+    places = "; ".join(f"{offer.source_title} \u00b6{offer.paragraph + 1}" for offer in offers)
+    return clip(f"offered: {places}", OFFERED_HINT_CHARS, marker=ELLIPSIS)
+
+
 def unanswered_embed(
-    entries: Sequence[Unanswered], *, page: int, pages: int, total: int
+    entries: Sequence[Unanswered],
+    *,
+    page: int,
+    pages: int,
+    total: int,
+    offers: Mapping[int, Sequence[PassageOffer]] | None = None,
 ) -> discord.Embed:
     """One page of open questions: text, how often and when asked, whether they got
-    only "did you mean" (listed last); never who asked."""
+    only "did you mean" (listed last), the passages offered (``offers``, by entry
+    id); never who asked."""
     embed = discord.Embed(
         title=f"Unanswered questions: {total} open, page {page + 1} of {pages}", colour=COLOUR
     )
@@ -175,9 +202,11 @@ def unanswered_embed(
             heading += f" · suggested (nearest fact {entry.nearest_fact_id})"
         elif entry.nearest_fact_id is not None:
             heading += f" · nearest fact {entry.nearest_fact_id}"
+        offered = (offers or {}).get(entry.id)
+        hint = f"\n*{discord.utils.escape_markdown(offered_hint(offered))}*" if offered else ""
         embed.add_field(
             name=clip(heading, EMBED_FIELD_NAME_CHARS),
-            value=field_value(entry.text, UNANSWERED_TEXT_CHARS),
+            value=field_value(entry.text, UNANSWERED_TEXT_CHARS - len(hint)) + hint,
             inline=False,
         )
     if not entries:

@@ -29,6 +29,7 @@ import discord
 from bot.buttons import ButtonInteraction, PersistentButton
 from bot.interactions import Outgoing, respond
 from bot.limits import BUTTONS
+from bot.passage_facts import MakeFactButton, make_fact_label
 from bot.render import fact_embed, paragraph_embed, passage_embed, question_of, suggestions_embed
 from knowledge import KnowledgeBase, Reply
 from knowledge.conversation import friendly_reply
@@ -51,9 +52,12 @@ def logged_text(entry_id: int) -> str:
     return f"I don't know yet, I've logged this for a rep (question {entry_id})."
 
 
-def answer_message(reply: Reply, *, asker_id: int) -> Outgoing:
+def answer_message(reply: Reply, *, asker_id: int, in_dm: bool = False) -> Outgoing:
     """The reply to a member's question: an answer, suggestions, or "logged for a rep";
-    or, to small talk, a friendly line saying how to ask (no buttons: nothing to act on)."""
+    or, to small talk, a friendly line saying how to ask (no buttons: nothing to act on).
+
+    ``in_dm``: no rep can act there (roles exist only in a server), so passages
+    get no *Make this a fact* button."""
     if reply.conversation is not None:
         return Outgoing(content=friendly_reply(reply.conversation))
     if reply.answered and reply.fact is not None and reply.source is not None:
@@ -72,8 +76,28 @@ def answer_message(reply: Reply, *, asker_id: int) -> Outgoing:
         )
     else:
         outgoing = Outgoing(content=NOT_LOGGED)
-    passages = tuple(passage_embed(passage) for passage in reply.passages)
-    return dataclasses.replace(outgoing, embeds=outgoing.embeds + passages)
+    return _with_passages(outgoing, reply, rep_buttons=not in_dm)
+
+
+def _with_passages(outgoing: Outgoing, reply: Reply, *, rep_buttons: bool) -> Outgoing:
+    """``outgoing`` with the offered passages under it, each with a rep's *Make this a
+    fact* button when the question was logged (numbered when there are two)."""
+    count = len(reply.passages)
+    embeds = tuple(
+        passage_embed(passage, number=number if count > 1 else None)
+        for number, passage in enumerate(reply.passages, start=1)
+    )
+    buttons = [
+        MakeFactButton(passage.offer_id, label=make_fact_label(number, count))
+        for number, passage in enumerate(reply.passages, start=1)
+        if rep_buttons and passage.offer_id is not None
+    ]
+    view = outgoing.view
+    if buttons:
+        view = view or discord.ui.View(timeout=None)
+        for button in buttons:
+            view.add_item(button)
+    return dataclasses.replace(outgoing, embeds=outgoing.embeds + embeds, view=view)
 
 
 def rejected_message(reply: Reply, *, asker_id: int) -> Outgoing:

@@ -294,7 +294,8 @@ def _modal_submission(components: Sequence[JSON], values: Mapping[str, str]) -> 
             entry: JSON = {
                 "type": int(ComponentType.TEXT_INPUT),
                 "custom_id": component["custom_id"],
-                "value": values.get(component["custom_id"], ""),
+                # An input left alone submits what the bot filled it with, as Discord does.
+                "value": values.get(component["custom_id"], component.get("value", "")),
             }
             if "id" in component:
                 entry["id"] = component["id"]

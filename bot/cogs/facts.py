@@ -8,7 +8,6 @@ made, told in the reps' channel (``bot.rep_channel``), if there is one.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -16,6 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.asking import split_questions
 from bot.buttons import ButtonInteraction, PersistentButton
 from bot.checks import actor_of, is_rep, rep_only
 from bot.client import KnowledgeBot, knowledge_bot
@@ -28,6 +28,7 @@ from bot.limits import (
     EMBED_FIELD_VALUE_CHARS,
     clip,
 )
+from bot.passage_facts import MakeFactButton
 from bot.render import COLOUR, fact_embed, search_embed
 from bot.replies import fact_buttons
 from knowledge import KnowledgeBase
@@ -41,12 +42,6 @@ FactId = app_commands.Range[int, 1, 999_999_999]
 REP_NOTE_KIND = "rep's note"
 HISTORY_SHOWN = 5
 SEARCH_RESULTS = 5
-_QUESTION_SEPARATORS = re.compile(r"[;\n]+")
-
-
-def split_questions(text: str) -> list[str]:
-    """Example questions typed in one option, separated by ";" or new lines."""
-    return [part.strip() for part in _QUESTION_SEPARATORS.split(text) if part.strip()]
 
 
 def today() -> str:
@@ -198,10 +193,10 @@ class Facts(
 ):
     def __init__(self, bot: KnowledgeBot) -> None:
         self.bot = bot
-        self.bot.add_dynamic_items(UsePassageButton)
+        self.bot.add_dynamic_items(UsePassageButton, MakeFactButton)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(UsePassageButton)
+        self.bot.remove_dynamic_items(UsePassageButton, MakeFactButton)
 
     @app_commands.command(name="add", description="Rep: add a sourced fact; it answers at once")
     @app_commands.describe(

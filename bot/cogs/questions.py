@@ -63,9 +63,8 @@ class Questions(commands.Cog):
         asker = str(interaction.user.id)
         work = self.bot.knowledge.run(lambda kb: kb.ask(question, place=place, asker=asker))
         reply = await within_deadline(interaction, work, ephemeral=private)
-        await respond(
-            interaction, answer_message(reply, asker_id=interaction.user.id), ephemeral=private
-        )
+        message = answer_message(reply, asker_id=interaction.user.id, in_dm=place == "dm")
+        await respond(interaction, message, ephemeral=private)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -114,7 +113,9 @@ class Questions(commands.Cog):
         except Exception as error:  # the boundary: the member hears back, the log has the rest
             await Outgoing(content=user_message(error, "a question in chat")).reply_to(message)
             return
-        await answer_message(reply, asker_id=message.author.id).reply_to(message)
+        await answer_message(reply, asker_id=message.author.id, in_dm=place == "dm").reply_to(
+            message
+        )
 
 
 async def setup(bot: KnowledgeBot) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import discord
 from discord import app_commands
@@ -26,7 +26,7 @@ from bot.interactions import Outgoing, respond, respond_update, within_deadline
 from bot.limits import clip
 from bot.render import fact_embed, unanswered_embed
 from knowledge import KnowledgeBase, Resolution
-from knowledge.models import NotifyRequest, Unanswered
+from knowledge.models import NotifyRequest, PassageOffer, Unanswered
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +38,22 @@ PAGE_SIZE = 5
 QUOTED_QUESTION_CHARS = 300
 
 
-def unanswered_page(entries: Sequence[Unanswered], page: int) -> Outgoing:
-    """Page ``page`` (clamped) of ``entries``, with Previous/Next buttons when there are more."""
+OpenQuestions = tuple[list[Unanswered], dict[int, list[PassageOffer]]]
+
+
+def open_questions(kb: KnowledgeBase) -> OpenQuestions:
+    """The open questions, most-asked first, and the passages each was offered."""
+    return kb.unanswered_questions(), kb.passages_offered()
+
+
+def unanswered_page(questions: OpenQuestions, page: int) -> Outgoing:
+    """Page ``page`` (clamped) of the open questions, with Previous/Next buttons when
+    there are more."""
+    entries, offers = questions
     pages = max(1, math.ceil(len(entries) / PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    embed = unanswered_embed(shown, page=page, pages=pages, total=len(entries))
+    embed = unanswered_embed(shown, page=page, pages=pages, total=len(entries), offers=offers)
     if pages == 1:
         return Outgoing(embeds=(embed,))
     view = discord.ui.View(timeout=None)
@@ -65,8 +75,8 @@ class PageButton(
         super().__init__(label="Previous" if direction == "prev" else "Next", disabled=disabled)
 
     async def pressed(self, interaction: ButtonInteraction) -> None:
-        entries = await self.run(interaction, lambda kb: kb.unanswered_questions(), update=True)
-        await respond_update(interaction, unanswered_page(entries, self.page))
+        questions = await self.run(interaction, open_questions, update=True)
+        await respond_update(interaction, unanswered_page(questions, self.page))
 
 
 class Notifier:
@@ -132,7 +142,8 @@ def _unsubscribe(request_id: int) -> Callable[[KnowledgeBase], None]:
     return lambda kb: kb.unsubscribe(request_id)
 
 
-def _told(outcomes: Counter[str]) -> str:
+def told(outcomes: Counter[str]) -> str:
+    """What the rep hears of ``Notifier.notify_all``'s outcomes."""
     if not outcomes:
         return "Nobody had asked to be notified."
     told = f"Told {outcomes['dm']} by DM and {outcomes['channel']} in the channel."
@@ -161,9 +172,9 @@ class UnansweredQuestions(
     )
     @rep_only()
     async def list_open(self, interaction: Interaction) -> None:
-        work = self.bot.knowledge.run(lambda kb: kb.unanswered_questions())
-        entries = await within_deadline(interaction, work, ephemeral=True)
-        await respond(interaction, unanswered_page(entries, 0), ephemeral=True)
+        work = self.bot.knowledge.run(open_questions)
+        questions = await within_deadline(interaction, work, ephemeral=True)
+        await respond(interaction, unanswered_page(questions, 0), ephemeral=True)
 
     @app_commands.command(
         name="resolve", description="Rep: answer a question with a fact and notify who asked"
@@ -188,7 +199,7 @@ class UnansweredQuestions(
         taught = " Its wordings now teach the fact." if teach else ""
         text = (
             f"Resolved question {resolution.entry.id} with fact {resolution.fact.id}.{taught}"
-            f" {_told(outcomes)}"
+            f" {told(outcomes)}"
         )
         await respond(interaction, Outgoing(content=text), ephemeral=True)
         if teach:

@@ -6,8 +6,9 @@ from typing import Any
 
 from discord import app_commands
 
+from bot.asking import split_questions
 from bot.checks import require_rep
-from bot.cogs.facts import source_choices, split_questions
+from bot.cogs.facts import source_choices
 from discord_double import DiscordDouble, Intent
 from knowledge.base import KnowledgeBase
 from knowledge.models import Source

@@ -29,7 +29,7 @@ from bot.limits import (
 from bot.render import fact_embed, privacy_embed, search_embed, suggestions_embed
 from bot.replies import answer_message, fact_buttons, rejected_message
 from discord_double import DiscordDouble
-from knowledge.base import KnowledgeBase, Reply
+from knowledge.base import KnowledgeBase, OfferedPassage, Reply
 from knowledge.errors import InvalidQuestion
 from knowledge.models import (
     Candidate,
@@ -38,6 +38,7 @@ from knowledge.models import (
     Match,
     NotifyRequest,
     Outcome,
+    PassageOffer,
     QuestionOrigin,
     Source,
     Unanswered,
@@ -141,14 +142,19 @@ def test_a_reps_fact_of_any_text_renders_within_discords_limits(
     suggested = Match(
         Outcome.SUGGESTIONS, 0.5, suggestions=tuple(Candidate(f.id, 0.5) for f in facts)
     )
-    reply = Reply(question or "?", suggested, suggestions=tuple(facts))
+    passages = tuple(
+        OfferedPassage(source, text or "?", 50.0, n)
+        for n, text in ((1, quote), (999_999_999, answer))
+    )
+    reply = Reply(question or "?", suggested, suggestions=tuple(facts), passages=passages)
     assert_fits(answer_message(reply, asker_id=ASKER))
     entries = [
         Unanswered(n, answer or "?", "", "dm", "2026-01-01", "2026-01-02", 3, 0.1, None,
                    UnansweredStatus.OPEN)
         for n in range(7)
     ]  # fmt: skip
-    assert_fits(unanswered_page(entries, 0))
+    offers = {n: [PassageOffer(n, n, "evil", title, 999_999, 0)] * 2 for n in range(7)}
+    assert_fits(unanswered_page((entries, offers), 0))
     requests = [NotifyRequest(n, n, "1", "2", "2026-01-01T00:00:00+00:00") for n in range(12)]
     assert_embed_fits(privacy_embed(list(zip(requests, entries * 2, strict=False))))
 

@@ -18,6 +18,7 @@ from bot.buttons import PersistentButton
 from bot.cogs.facts import UsePassageButton
 from bot.cogs.stats import ProposalButton
 from bot.cogs.unanswered import PageButton
+from bot.passage_facts import MakeFactButton
 from bot.replies import REPLY_BUTTONS
 from discord_double import DiscordDouble
 from knowledge.base import KnowledgeBase
@@ -123,6 +124,7 @@ async def test_every_rep_button_is_refused_to_a_member_even_crafted(
         PageButton: ["kb:unanswered:prev:0", "kb:unanswered:next:0", "kb:unanswered:next:1"],
         ProposalButton: [f"kb:proposal:approve:{proposal_id}", f"kb:proposal:reject:{proposal_id}"],
         UsePassageButton: ["kb:usepassage:0", f"kb:usepassage:{kb.facts()[0].id}"],
+        MakeFactButton: ["kb:passagefact:1"],
     }
     assert {qualified(c) for c in crafted} == rep_buttons()  # add a new rep button here
     custom_ids = [custom_id for ids in crafted.values() for custom_id in ids]
