@@ -456,9 +456,13 @@ def _backup(kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: Te
 def _unanswered_list(
     kb: KnowledgeBase, arguments: argparse.Namespace, _: TextIO, out: TextIO
 ) -> int:
-    entries = kb.unanswered_questions(UnansweredStatus(arguments.status))
+    status = UnansweredStatus(arguments.status)
+    entries = kb.unanswered_questions(status)
+    offers = kb.passages_offered(status)
     for entry in entries:
         print(render.unanswered_line(entry), file=out)
+        if entry.id in offers:
+            print(render.offered_line(offers[entry.id]), file=out)
     if not entries:
         print(f"no {arguments.status} questions", file=out)
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 from knowledge import Reply
@@ -14,6 +15,7 @@ from knowledge.models import (
     ImportOutcome,
     ImportSummary,
     Outcome,
+    PassageOffer,
     Proposal,
     QuoteStatus,
     Source,
@@ -179,6 +181,13 @@ def unanswered_line(entry: Unanswered) -> str:
     asked = f"asked {entry.count}x, last {entry.last_asked_at[:10]}"
     status = entry.status.value + (", suggested" if entry.suggested else "")
     return textwrap.shorten(f"{entry.id:>5}  [{status}] {asked}: {entry.text}", WIDTH)
+
+
+def offered_line(offers: Sequence[PassageOffer]) -> str:
+    """Under an unanswered question: the passages it was offered ("offered: <title> ¶<n>"),
+    paragraphs counted from 1."""
+    places = "; ".join(f"{offer.source_title} \u00b6{offer.paragraph + 1}" for offer in offers)
+    return textwrap.shorten(f"       offered: {places}", WIDTH)
 
 
 def proposal_line(proposal: Proposal) -> str:

@@ -37,3 +37,19 @@ def test_ask_shows_a_passage_as_no_checked_answer_and_json_lists_it(
     assert passage["source"] == "branch-circular-7" and passage["quote"] in TEXT
     assert passage["score"] > 0
     assert answered["answered"] and answered["passages"] == []
+
+
+def test_unanswered_list_says_which_passages_a_question_was_offered(
+    db_path: Path, tmp_path: Path
+) -> None:
+    run_bot("sources", "add", str(write(tmp_path / "c7.txt", TEXT)), *META, db=db_path)
+    run_bot("ask", QUESTION, db=db_path)
+    run_bot("ask", "what time does the canteen open", db=db_path)
+
+    listed = run_bot("unanswered", "list", db=db_path)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    asked = next(n for n, line in enumerate(lines) if "when will branch officers" in line)
+    assert lines[asked + 1].split() == ["offered:", "Branch", "circular", "7", "\u00b63"]
+    canteen = next(n for n, line in enumerate(lines) if "canteen" in line)
+    assert "offered" not in "".join(lines[canteen + 1 : canteen + 2])
