@@ -81,6 +81,7 @@ from knowledge.models import (
 )
 from knowledge.offers import PassageOffers
 from knowledge.paragraphs import leading_sentences
+from knowledge.passage_cache import passage_index, passages_cache_path
 from knowledge.passages import PassageHit, PassageIndex
 from knowledge.proposals import ProposalQueue
 from knowledge.quota import DailyQuota
@@ -206,11 +207,13 @@ class KnowledgeBase:
         db: sqlite_utils.Database,
         *,
         index_cache: Path | None = None,
+        passages_cache: Path | None = None,
         quota: DailyQuota | None = None,
     ) -> None:
         """``index_cache``: where the matcher's built index is saved and loaded from
         (``knowledge.index_cache``); without it the index is built every time.
         Either way it is built from a stream of the stored facts, never all held at once.
+        ``passages_cache``: the same for the passage index (``knowledge.passage_cache``).
         ``quota``: how many questions each member may have logged a day (``knowledge.quota``)."""
         self._db = db
         self._sources = SourceStore(db)
@@ -222,8 +225,9 @@ class KnowledgeBase:
         self._digests = DigestLog(db)
         self._offers = PassageOffers(db)
         self._passages: PassageIndex | None = None
-        """Built at the first question no fact answers: building it reads the word
-        frequencies, which a start from a saved matcher index never loads."""
+        """Loaded or built at the first question no fact answers: building it reads
+        the word frequencies, which a start from a saved matcher index never loads."""
+        self._passages_cache = passages_cache
         self._quota = quota or DailyQuota()
         self._file = database_file(db)
         """Read once here: ``back_up_if_due`` runs beside other calls and must not use ``db``."""
@@ -258,7 +262,7 @@ class KnowledgeBase:
                     log.info("curated facts: %d added, %d updated", report.added, report.updated)
                 if report.changed_texts:
                     log.info("new or changed source texts: %s", ", ".join(report.changed_texts))
-        base = cls(db, index_cache=cache_path(path))
+        base = cls(db, index_cache=cache_path(path), passages_cache=passages_cache_path(path))
         if with_curated:
             for fact in base.facts_with_missing_quotes():
                 log.warning("fact %d: its quote is not in source %s", fact.id, fact.source_key)
@@ -852,11 +856,8 @@ class KnowledgeBase:
     def _passage_hits(self, question: str) -> list[PassageHit]:
         """The passages of registered documents that may answer ``question`` (at most two)."""
         if self._passages is None:
-            self._passages = PassageIndex.build(
-                (source.key, self._sources.source_text(source.key))
-                for source in self._sources.sources()
-                if source.has_text
-            )
+            with read_transaction(self._db):
+                self._passages = passage_index(self._sources, self._passages_cache)
         return self._passages.search(question)
 
     def _open_entry(self, entry_id: int) -> Unanswered:

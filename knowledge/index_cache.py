@@ -41,7 +41,7 @@ from contextlib import suppress
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import snowballstemmer
 import sqlite_utils
@@ -66,14 +66,16 @@ _HEADER_SIZE = len(FORMAT) + 2 * 65
 _CHUNK = 1 << 20
 
 Build = Callable[[Iterable[Fact]], Matcher]
+T = TypeVar("T")
 
 
-def cache_path(database: Path | str) -> Path | None:
-    """Where the saved index of the database file ``database`` lives; None in memory."""
+def cache_path(database: Path | str, suffix: str = CACHE_SUFFIX) -> Path | None:
+    """Where the saved index (the matcher's, unless ``suffix`` says which) of the
+    database file ``database`` lives; None in memory."""
     if str(database) in ("", ":memory:"):
         return None
     path = Path(database)
-    return path.with_name(path.name + CACHE_SUFFIX)
+    return path.with_name(path.name + suffix)
 
 
 def matcher_for(
@@ -99,13 +101,13 @@ def matcher_for(
             except sqlite3.Error as error:  # a database older than migration 5
                 log.info("matcher index not cached: %s", error)
         if key is not None and cache is not None:
-            matcher = _load(cache, key)
+            matcher = load(cache, key, Matcher, "matcher index")
             if matcher is not None:
                 log.debug("matcher index loaded from %s", cache)
                 return matcher
         matcher = build(store.fact_stream())
     if key is not None and cache is not None:
-        _save(matcher, cache, key)
+        save(matcher, cache, key, "matcher index")
     return matcher
 
 
@@ -155,13 +157,14 @@ def _runtime() -> str:
     return "\n".join(versions)
 
 
-def _load(path: Path, key: str) -> Matcher | None:
-    """The matcher saved at ``path`` under ``key``, or None (logged) when there is none to use."""
+def load(path: Path, key: str, kind: type[T], what: str) -> T | None:
+    """The ``kind`` saved at ``path`` under ``key``, or None (logged, naming ``what``)
+    when there is none to use."""
     try:
         with path.open("rb") as file:
             header = file.read(_HEADER_SIZE)
             if header[: len(FORMAT)] != FORMAT:
-                log.info("ignoring %s: not a saved matcher index", path)
+                log.info("ignoring %s: not a saved %s", path, what)
                 return None
             saved_key, digest = header[len(FORMAT) :].decode("ascii", "replace").split("\n")[:2]
             if saved_key != key:
@@ -171,7 +174,7 @@ def _load(path: Path, key: str) -> Matcher | None:
                 log.info("ignoring %s: damaged (its checksum does not match)", path)
                 return None
             file.seek(_HEADER_SIZE)
-            matcher = pickle.load(file)
+            saved = pickle.load(file)
     except FileNotFoundError:
         return None
     except OSError as error:
@@ -180,10 +183,10 @@ def _load(path: Path, key: str) -> Matcher | None:
     except Exception as error:  # unpickling a damaged file can raise almost anything
         log.info("ignoring %s: it cannot be read back (%s)", path, error)
         return None
-    if not isinstance(matcher, Matcher):
-        log.info("ignoring %s: it holds no matcher", path)
+    if not isinstance(saved, kind):
+        log.info("ignoring %s: it holds no %s", path, what)
         return None
-    return matcher
+    return saved
 
 
 def _payload_digest(file: IO[bytes]) -> str:
@@ -193,8 +196,9 @@ def _payload_digest(file: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def _save(matcher: Matcher, path: Path, key: str) -> None:
-    """Write ``matcher`` to ``path`` under ``key``: whole, then renamed into place.
+def save(index: object, path: Path, key: str, what: str) -> None:
+    """Write ``index`` (``what``, for the log) to ``path`` under ``key``: whole, then
+    renamed into place.
 
     Streamed to the file, so the pickle is never held in memory as well as the index.
     """
@@ -204,20 +208,21 @@ def _save(matcher: Matcher, path: Path, key: str) -> None:
             file.write(b"\0" * _HEADER_SIZE)
             hashing = _HashingWriter(file)
             pickler = _Pickler(hashing, protocol=pickle.HIGHEST_PROTOCOL)
-            # No memo: the matcher's saved state holds each object once and no
-            # cycle (``Matcher``/``Analyser.__getstate__``), so the pickler need not
-            # remember every object it wrote, which cost about 100 MB at 100,000 facts.
+            # No memo: the indexes' saved state holds each object once and no cycle
+            # (``Matcher``/``Analyser``/``PassageIndex.__getstate__``), so the pickler
+            # need not remember every object it wrote, which cost about 100 MB at
+            # 100,000 facts.
             pickler.fast = True
-            pickler.dump(matcher)
+            pickler.dump(index)
             file.seek(0)
             file.write(FORMAT + f"{key}\n{hashing.digest.hexdigest()}\n".encode("ascii"))
         os.replace(temporary, path)
     except OSError as error:
-        log.info("matcher index not saved to %s: %s", path, error)
+        log.info("%s not saved to %s: %s", what, path, error)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as error:
-        log.warning("matcher index not saved: it cannot be pickled (%s)", error)
+        log.warning("%s not saved: it cannot be pickled (%s)", what, error)
     else:
-        log.debug("matcher index saved to %s", path)
+        log.debug("%s saved to %s", what, path)
         return
     with suppress(OSError):
         temporary.unlink(missing_ok=True)

@@ -74,7 +74,8 @@ def test_only_notify_requests_holds_a_members_id() -> None:
     [".env", "data/knowledge.db", "knowledge.db", "backups/copy.db", "x.db-wal", "x.db-shm",
      "x.sqlite3", "knowledge.db.matcher-cache", "knowledge.db.matcher-cache.123.tmp",
      "backups/knowledge-20261206T120000Z.db", "backups/.knowledge-20261206T120000Z.db.partial",
-     "knowledge.db.backup-failed"],
+     "knowledge.db.backup-failed", "knowledge.db.passages-cache",
+     "knowledge.db.passages-cache.123.tmp"],
 )  # fmt: skip
 def test_secrets_and_databases_are_git_ignored(path: str) -> None:
     git = shutil.which("git")
