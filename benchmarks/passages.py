@@ -16,6 +16,12 @@ both again on the held-out set (``benchmarks/holdout.jsonl``, written from the
 documents alone and never tuned on), with the thresholds set on dev;
 3. **scale** – build time, latency of a search and peak memory with 1,000
    synthetic documents of 20 pages (100 with ``--quick``), in a fresh process.
+
+``--first-question`` instead registers that many synthetic documents in a new
+database and times, each in a fresh process, opening the knowledge base and
+its first question no fact answers: with no saved passage index (built, then
+saved beside the database), then with the saved one (loaded), then with it
+after one more document was registered (loaded, that one indexed, saved again).
 """
 
 from __future__ import annotations
@@ -38,11 +44,13 @@ from rank_bm25 import BM25Okapi
 from benchmarks.baseline import tokenise
 from benchmarks.latency import peak_megabytes, percentile, pin_to_one_core
 from benchmarks.scoring import EvalQuestion, answer_text, load_questions, satisfies
+from knowledge.base import KnowledgeBase
 from knowledge.curated import Curated, load_curated, source_texts
 from knowledge.index_cache import _Pickler
 from knowledge.matcher import Matcher
-from knowledge.models import Outcome
+from knowledge.models import Outcome, Source
 from knowledge.paragraphs import Passage, split_passages
+from knowledge.passage_cache import passages_cache_path
 from knowledge.passages import PASSAGE_THRESHOLD, PassageIndex
 
 BENCHMARKS = Path(__file__).resolve().parent
@@ -304,13 +312,83 @@ def print_scale(count: int) -> None:
     )
 
 
+FIRST_QUESTION = "what happens to the pensions of staff when their jobs move to SSCL"
+"""No fact answers it (the dev set's must-abstain kind), so passages are searched."""
+
+
+def fill_database(database: Path, count: int) -> None:
+    """Register ``count`` synthetic documents in a new database at ``database``."""
+    kb = KnowledgeBase.open(database)
+    for key, text in synthetic_documents(count, SEED):
+        source = Source(key=key, title=f"Synthetic document {key}", kind="circular")
+        kb.add_source(source, text, actor="benchmark")
+    kb.close()
+
+
+def first_question(database: Path) -> dict[str, float]:
+    """Seconds to open the knowledge base at ``database`` and to answer its first
+    question no fact answers; in its own process, on one core."""
+    pin_to_one_core()
+    started = time.perf_counter()
+    kb = KnowledgeBase.open(database)
+    opened = time.perf_counter()
+    reply = kb.ask(FIRST_QUESTION, place="console")
+    asked = time.perf_counter()
+    kb.close()
+    assert not reply.answered
+    return {"open": opened - started, "first": asked - opened, "peak_mb": peak_megabytes()}
+
+
+def print_first_question(count: int) -> None:
+    def worker(*arguments: str) -> dict[str, float]:
+        output = subprocess.run(
+            [sys.executable, "-m", "benchmarks.passages", *arguments],
+            cwd=PROJECT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        result: dict[str, float] = json.loads(output.splitlines()[-1])
+        return result
+
+    with tempfile.TemporaryDirectory() as folder:
+        database = Path(folder) / "knowledge.db"
+        worker("--fill", str(count), str(database))
+        cache = passages_cache_path(database)
+        assert cache is not None and not cache.exists()
+        runs = {"no saved index": worker("--first", str(database))}
+        size = cache.stat().st_size / 1e6
+        runs["saved index"] = worker("--first", str(database))
+        kb = KnowledgeBase.open(database)
+        text = synthetic_documents(count + 1, SEED)[-1][1]
+        kb.add_source(Source(key="one-more", title="One more", kind="circular"), text, actor="x")
+        kb.close()
+        runs["saved index, one document since"] = worker("--first", str(database))
+    print(
+        f"first question no fact answers, {count} documents x {PAGES} pages, one core "
+        f"(saved passage index: {size:.0f} MB)"
+    )
+    for name, result in runs.items():
+        print(
+            f"    {name:<32} open {result['open']:.2f} s, first question {result['first']:.2f} s,"
+            f" peak {result['peak_mb']:.0f} MB"
+        )
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="scale with 100 documents")
     parser.add_argument("--documents", type=int, help="scale with this many documents")
     parser.add_argument("--dev", type=Path, default=DEV)
     parser.add_argument("--verbose", action="store_true", help="each question's best score")
+    parser.add_argument(
+        "--first-question",
+        action="store_true",
+        help="time the first question no fact answers, with and without a saved index",
+    )
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--fill", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--first", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -318,6 +396,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.worker is not None:
         print(json.dumps(run_worker(args.worker, SEED)))
+        return 0
+    if args.fill is not None:
+        fill_database(Path(args.fill[1]), int(args.fill[0]))
+        print(json.dumps({}))
+        return 0
+    if args.first is not None:
+        print(json.dumps(first_question(args.first)))
+        return 0
+    if args.first_question:
+        print_first_question(args.documents or (100 if args.quick else 1_000))
         return 0
     print_quality(args)
     print_scale(args.documents or (100 if args.quick else 1_000))

@@ -1,4 +1,4 @@
-"""The passage index saved beside the database: loaded, brought up to date, never trusted blindly."""
+"""The passage index saved beside the database: loaded, updated, never trusted blindly."""
 
 from __future__ import annotations
 
