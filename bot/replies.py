@@ -15,7 +15,9 @@ button is on (``render.question_of``, beside the embeds that write it):
   who asked, and logs the question for a rep with that fact;
 * ``kb:passage:<fact>`` ("Read more") shows, privately, the paragraph of the
   fact's source around its quote (anyone may read any source);
-* ``kb:notify:<entry>`` is the only thing that stores a member's id.
+* ``kb:notify:<entry>`` is the only thing that stores a member's id;
+* ``kb:passagefact:<offer>`` (*Make this a fact*, under an offered passage) is
+  for reps only (``bot.passage_facts``).
 """
 
 from __future__ import annotations

@@ -176,17 +176,22 @@ class SourceStore:
         """Those of ``facts`` whose quote does not occur in their source's text.
 
         Checked afresh on every call, so a source whose text changed is re-verified.
+        Only the texts the facts cite are read: most registered documents back no fact.
         """
-        texts = {
-            row["key"]: normalise(row["text"])
-            for row in self._db.query("SELECT key, text FROM sources WHERE text != ''")
-        }
+        texts: dict[str, str] = {}
+
+        def normalised(key: str) -> str:
+            if key not in texts:
+                row = self._db.execute("SELECT text FROM sources WHERE key = ?", [key]).fetchone()
+                texts[key] = normalise(row[0]) if row and row[0] else ""
+            return texts[key]
+
         return [
             fact
             for fact in facts
-            if fact.source_key in texts
-            and fact.quote.strip()
-            and normalise(fact.quote) not in texts[fact.source_key]
+            if fact.quote.strip()
+            and normalised(fact.source_key)
+            and normalise(fact.quote) not in normalised(fact.source_key)
         ]
 
     def check_quote(self, source_key: str, quote: str) -> None:
