@@ -7,6 +7,7 @@ import pytest
 from knowledge import KnowledgeBase
 from knowledge.errors import PassageGone, QuoteNotInSource, UnansweredNotFound
 from knowledge.models import QuestionOrigin, QuoteStatus, Source, UnansweredStatus
+from knowledge.paragraphs import leading_sentences
 
 CIRCULAR = Source(key="", title="Branch circular 7", kind="circular", issuer="PCS", date="2024")
 MEETING = (
@@ -118,3 +119,20 @@ def test_a_passage_is_found_where_it_moved_and_known_gone_when_its_words_changed
     kb.set_source_text(source.key, TEXT.replace("on Monday", "on Tuesday"), actor="console")
     with pytest.raises(PassageGone, match="Branch circular 7"):
         kb.passage_draft(offer_id)
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("One two. Three four. Five six.", 100, "One two. Three four. Five six."),
+        ("One two. Three four. Five six.", 25, "One two. Three four."),
+        ("One two. Three four. Five six.", 19, "One two."),
+        ("Onetwothree fourfive sixseven", 20, "Onetwothree"),
+        ("x" * 50, 10, "x" * 10),
+    ],
+)
+def test_a_quote_too_long_is_cut_at_a_sentences_end_and_stays_verbatim(
+    text: str, limit: int, expected: str
+) -> None:
+    quote = leading_sentences(text, limit)
+    assert quote == expected and len(quote) <= limit and text.startswith(quote)
