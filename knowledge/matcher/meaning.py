@@ -31,10 +31,18 @@ class Meaning:
         return self.runner_up if slot == self.closest else self.of(self.closest)
 
     def closest_slots(self, count: int) -> list[int]:
-        """The ``count`` live slots closest in meaning, closest first."""
-        live = int((self.closeness > _NOWHERE).sum())
+        """The ``count`` live slots closest in meaning, closest first (ties in slot order)."""
+        count = min(count, int((self.closeness > _NOWHERE).sum()))
+        if count == 0:
+            return []
+        # Partitioning finds them without sorting every slot (10 ms at 100,000 facts);
+        # every slot tied with the last one found is kept, so the stable sort of the
+        # few gives what a stable sort of all would.
+        distance = -self.closeness
+        last = distance[np.argpartition(distance, count - 1)[count - 1]]
+        near = np.flatnonzero(distance <= last)
         # numpy's stubs type tolist() as Any; the annotation restores it.
-        slots: list[int] = np.argsort(-self.closeness, kind="stable")[: min(count, live)].tolist()
+        slots: list[int] = near[np.argsort(distance[near], kind="stable")][:count].tolist()
         return slots
 
 
