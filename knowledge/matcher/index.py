@@ -42,9 +42,10 @@ _ATTRIBUTION = re.compile(
 
 _ANSWER_CHARS_READ = 500
 """About the 128 tokens the transformer encoder reads (``knowledge.minilm``)."""
-_TEXTS_READ = 16
+_TEXTS_READ = 8
 """A fact's vector for the second look is the mean of its answer and at most this
-many example questions': the mean of more barely moves, and each costs milliseconds."""
+many example questions': each costs milliseconds the first time a question needs
+the fact, and more moved the outside figures little (benchmarks/README.md)."""
 
 _ALWAYS_ANSWERABLE = frozenset({"person", "reason", DEFINITION})
 """Question types any text may answer: "who" and "why" have no form to look for,
