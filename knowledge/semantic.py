@@ -72,7 +72,7 @@ class Encoder:
         for row, encoding in enumerate(encodings):
             if encoding.ids:
                 vectors[row] = self._table[encoding.ids].mean(axis=0)
-        return unit_rows(vectors)
+        return _unit(vectors)
 
     def fact_vectors(self, facts: Sequence[Fact]) -> list[np.ndarray]:
         """Each fact's vector, the normalised mean of its answer's and example
@@ -85,7 +85,7 @@ class Encoder:
         start = 0
         for fact in facts:
             end = start + 1 + len(fact.questions)
-            found.append(unit_rows(vectors[start:end].mean(axis=0, keepdims=True))[0])
+            found.append(_unit(vectors[start:end].mean(axis=0, keepdims=True))[0])
             start = end
         return found
 
@@ -96,8 +96,7 @@ def default_encoder() -> Encoder:
     return Encoder()
 
 
-def unit_rows(vectors: np.ndarray) -> np.ndarray:
-    """Each row scaled to length 1 (a zero row stays zero)."""
+def _unit(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     unit: np.ndarray = vectors / np.maximum(norms, 1e-12)
     return unit

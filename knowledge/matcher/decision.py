@@ -32,23 +32,20 @@ MAX_SUGGESTIONS = 3
 
 FEW_WORDINGS = 20
 """A fact with fewer example questions than this (every fact a rep adds by command;
-the curated ones have 20 to 95) is never answered on its words alone: with few
-wordings a lexical lead over a neighbouring fact is weak evidence. It answers only
-after the second look at meaning (``second_look``) agrees."""
-AGREEING_CONFIDENCE = 1.45
-"""The least fused confidence (lexical score / 100 + the transformer's closeness)
-of such an answer."""
-AGREEING_LEAD = 0.08
-"""How far such a fact's closeness must lead every other looked-at fact's."""
-SUGGEST_CONFIDENCE = 0.6
+the curated ones have 20 to 95) answers only when the meaning agrees too: with few
+wordings a lexical lead over a neighbouring fact is weak evidence."""
+AGREEING_CONFIDENCE = 1.5
+"""The least fused confidence (lexical score / 100 + semantic closeness) of such an answer."""
+AGREEING_LEAD = 0.05
+"""How far such a fact's semantic closeness must lead every other fact's."""
+SUGGEST_CONFIDENCE = 0.8
 """The least fused confidence of a "did you mean" suggestion."""
-SUGGEST_CLOSENESS_ALONE = 0.4
-"""The least closeness of a suggestion that shares no word with the question:
+SUGGEST_CLOSENESS_ALONE = 0.65
+"""The least semantic closeness of a suggestion that shares no word with the question:
 a question sharing no word with any fact ("what time does the canteen open?") is
 logged for reps, not redirected."""
-SEMANTIC_POOL = 12
-"""The second look weighs the lexical finalists and this many facts closest in
-WordLlama's meaning."""
+SEMANTIC_POOL = 8
+"""Suggestions are drawn from the lexical finalists and this many semantically closest facts."""
 CONSIDERED = MAX_SUGGESTIONS
 """The most facts a decision looks at: the top one, the runner-up, the suggestions."""
 
@@ -56,8 +53,7 @@ CONSIDERED = MAX_SUGGESTIONS
 @dataclass(frozen=True, slots=True)
 class Decision:
     """The rule for one question, given what is known of it before scoring:
-    how close in meaning every fact is (WordLlama's ``meaning``, which chooses
-    the facts the second look weighs), and, for each reading that asks what
+    how close in meaning every fact is, and, for each reading that asks what
     something is ("what is DBS"), which facts say what it is."""
 
     index: FactIndex
@@ -67,21 +63,27 @@ class Decision:
     def may_answer(self, slot: int, score: float) -> bool:
         """May the fact in ``slot`` answer, with this lexical score?
 
-        Not when the question asks what something is and the fact does not say,
-        nor, on its words alone, a fact with few wordings (``second_look`` may
-        answer with it). One of the fact's own wordings, word for word, always
-        may: a curator or rep said it answers.
+        Not when the question asks what something is and the fact does not say.
+        A fact with few wordings must also be clearly the closest in meaning,
+        with enough fused confidence. One of the fact's own wordings, word for
+        word, always may: a curator or rep said it answers.
         """
         if score >= EXACT_MATCH_SCORE:
             return True
-        return self._says_what_is_asked(slot) and (
-            self.index.fact_at(slot).example_count >= FEW_WORDINGS
+        if self.asking_what and not any(flags[slot] for flags in self.asking_what):
+            return False
+        if self.index.fact_at(slot).example_count >= FEW_WORDINGS:
+            return True
+        mine = self.meaning.of(slot)
+        return (
+            mine >= self.meaning.best_other_than(slot) + AGREEING_LEAD
+            and score / 100.0 + mine >= AGREEING_CONFIDENCE
         )
 
     def outcome(self, ranked: list[tuple[int, float]]) -> Match:
         """The decision on the best-scored slots (highest first): an answer, the
-        lexical suggestions, or unanswered. Anything but an answer is looked at
-        again by ``second_look`` before a member sees it."""
+        lexical suggestions, or unanswered. Suggestions are re-ranked by
+        ``suggestions`` before a member sees them."""
         if not ranked:
             return Match(Outcome.UNANSWERED, score=0.0)
         top_slot, top_score = ranked[0]
@@ -114,34 +116,15 @@ class Decision:
             return bound >= top - CLEAR_WINNER_MARGIN
         return bound >= SUGGEST_THRESHOLD and (len(best) < CONSIDERED or bound >= best[-1][0])
 
-    def second_look(self, unsettled: Match, pool: dict[int, float], close: Meaning) -> Match:
-        """The decision on a question its words did not settle, weighing the
-        ``pool`` (each slot's lexical score: the lexical finalists and the facts
-        closest in WordLlama's meaning) by fused confidence, lexical score / 100 +
-        the transformer's ``close`` meaning.
-
-        The most confident fact answers if it has few wordings (the others had
-        their say on their words), scores at least ``SUGGEST_THRESHOLD``, says
-        what is asked, and is clearly the closest in meaning with enough
-        confidence; else the most confident facts are suggested.
-        """
+    def suggestions(self, unanswered: Match, pool: dict[int, float]) -> Match:
+        """Did you mean: of the ``pool`` (each slot's lexical score: the lexical
+        finalists and the semantically closest), the facts most likely by both
+        signals, ranked by fused confidence."""
+        closeness = self.meaning.closeness
         fused = sorted(
-            ((score / 100.0 + close.of(slot), slot) for slot, score in pool.items()),
+            ((score / 100.0 + float(closeness[slot]), slot) for slot, score in pool.items()),
             reverse=True,
         )
-        if fused:
-            confidence, slot = fused[0]
-            if (
-                self.index.fact_at(slot).example_count < FEW_WORDINGS
-                and pool[slot] >= SUGGEST_THRESHOLD
-                and self._says_what_is_asked(slot)
-                and close.of(slot) >= close.best_other_than(slot) + AGREEING_LEAD
-                and confidence >= AGREEING_CONFIDENCE
-            ):
-                fact_id = self.index.fact_at(slot).fact_id
-                return Match(
-                    Outcome.ANSWER, score=pool[slot], fact_id=fact_id, nearest_fact_id=fact_id
-                )
         supported = [
             (confidence, slot)
             for confidence, slot in fused
@@ -151,17 +134,13 @@ class Decision:
             Candidate(self.index.fact_at(slot).fact_id, 50.0 * confidence)
             for confidence, slot in supported[:MAX_SUGGESTIONS]
         )
-        nearest = unsettled.nearest_fact_id
+        nearest = unanswered.nearest_fact_id
         if nearest is None and fused:
             nearest = self.index.fact_at(fused[0][1]).fact_id
         outcome = Outcome.SUGGESTIONS if suggestions else Outcome.UNANSWERED
         return Match(
-            outcome, score=unsettled.score, suggestions=suggestions, nearest_fact_id=nearest
+            outcome, score=unanswered.score, suggestions=suggestions, nearest_fact_id=nearest
         )
-
-    def _says_what_is_asked(self, slot: int) -> bool:
-        """Unless the question asks what something is, yes; else, does the fact say?"""
-        return not self.asking_what or any(flags[slot] for flags in self.asking_what)
 
 
 def _clear(ranked: list[tuple[int, float]]) -> bool:

@@ -21,7 +21,6 @@ from knowledge.analysis import REAL_WORD_ZIPF, Analyser, cleaned
 from knowledge.definitions import DEFINITION, passages_saying_what_it_is, with_family
 from knowledge.frequencies import word_zipf
 from knowledge.lexicon import Lexicon
-from knowledge.minilm import MiniLm
 from knowledge.models import Fact
 from knowledge.semantic import DIMENSIONS, Encoder
 
@@ -39,13 +38,6 @@ _ATTRIBUTION = re.compile(
     r"\b(?:19|20)\d\d\s+(?:[\w-]+\s+){0,4}?(?:circular|article)\b", re.IGNORECASE
 )
 
-
-_ANSWER_CHARS_READ = 500
-"""About the 128 tokens the transformer encoder reads (``knowledge.minilm``)."""
-_TEXTS_READ = 8
-"""A fact's vector for the second look is the mean of its answer and at most this
-many example questions': each costs milliseconds the first time a question needs
-the fact, and more moved the outside figures little (benchmarks/README.md)."""
 
 _ALWAYS_ANSWERABLE = frozenset({"person", "reason", DEFINITION})
 """Question types any text may answer: "who" and "why" have no form to look for,
@@ -106,8 +98,6 @@ class IndexedFact:
     examples: str
     """The example questions' surface forms, one a line (one string is smaller than many)."""
     example_count: int
-    answer: str
-    """The fact's answer, cut to what the second look at meaning reads of it."""
     answerable: int
     """Bit mask of the question types the fact can satisfy (``TYPE_BITS``)."""
 
@@ -149,9 +139,6 @@ class FactIndex:
         self._text_weights: np.ndarray | None = None
         self.vectors = np.zeros((64, DIMENSIONS), dtype=np.float32)
         """Each slot's semantic vector; grown by doubling."""
-        self.close_vectors: dict[int, np.ndarray] = {}
-        """Each fact's transformer vector (``knowledge.minilm``), by fact id, made the
-        first time a question needs it and dropped when the fact changes."""
         self.analyser.extend_vocabulary(words_of(facts))
         for chunk in _chunks(facts, ENCODE_CHUNK):
             for fact, vector in zip(chunk, self.encoder.fact_vectors(chunk), strict=True):
@@ -191,7 +178,6 @@ class FactIndex:
 
     def remove(self, fact_id: int) -> None:
         indexed = self.facts.pop(fact_id, None)
-        self.close_vectors.pop(fact_id, None)
         if indexed is None:
             return
         self._text_weights = None
@@ -213,23 +199,6 @@ class FactIndex:
         """Every slot's vector, and one flag a slot: is its fact alive?"""
         size = len(self.by_slot)
         return self.vectors[:size], np.frombuffer(self.alive, dtype=np.uint8) == 1
-
-    def close_vectors_of(self, slots: list[int], encoder: MiniLm) -> np.ndarray:
-        """The transformer vectors of the facts in ``slots``, one row each, encoding
-        (in one batch) those not yet made."""
-        missing = [self.fact_at(slot) for slot in slots]
-        missing = [indexed for indexed in missing if indexed.fact_id not in self.close_vectors]
-        if missing:
-            texts = [[f.answer, *f.example_texts()[:_TEXTS_READ]] for f in missing]
-            vectors = encoder.encode([text for group in texts for text in group])
-            start = 0
-            for indexed, group in zip(missing, texts, strict=True):
-                mean = vectors[start : start + len(group)].mean(axis=0)
-                self.close_vectors[indexed.fact_id] = mean / max(float(np.linalg.norm(mean)), 1e-12)
-                start += len(group)
-        return np.array(
-            [self.close_vectors[self.fact_at(slot).fact_id] for slot in slots], dtype=np.float32
-        ).reshape(len(slots), -1)
 
     def text_weight_table(self) -> np.ndarray:
         """Each term id's weight in a fact's text (``weigh``), and a 0 last.
@@ -309,7 +278,6 @@ class FactIndex:
             text_count=max(text_count, 1),
             examples="\n".join(examples),
             example_count=len(examples),
-            answer=fact.answer[:_ANSWER_CHARS_READ],
             answerable=answerable,
         )
         self.facts[fact.id] = indexed

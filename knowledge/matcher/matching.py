@@ -10,9 +10,8 @@ from knowledge.matcher import lexical
 from knowledge.matcher.decision import CONSIDERED, SEMANTIC_POOL, Decision
 from knowledge.matcher.index import FactIndex
 from knowledge.matcher.lexical import Reading
-from knowledge.matcher.meaning import closer_look, meaning_of
+from knowledge.matcher.meaning import meaning_of
 from knowledge.matcher.readings import readings
-from knowledge.minilm import default_minilm
 from knowledge.models import Fact, Match, Outcome
 from knowledge.semantic import default_encoder
 
@@ -110,8 +109,7 @@ class Matcher:
         for slot in decision.meaning.closest_slots(SEMANTIC_POOL):
             if slot not in pool:
                 pool[slot] = _best_score(index, found, slot) or 0.0
-        close = closer_look(index, question, list(pool), default_minilm())
-        return decision.second_look(match, pool, close)
+        return decision.suggestions(match, pool)
 
     def _best_of(self, reading: Reading, decision: Decision, alone: bool) -> list[int]:
         """The slots of the facts the decision could look at, scoring as few as possible.

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from knowledge.matcher.index import FactIndex
-from knowledge.minilm import MiniLm
 
 _NOWHERE = -2.0
 """The closeness of a removed or excluded fact: below any cosine, so it never leads."""
@@ -53,20 +52,6 @@ def meaning_of(index: FactIndex, question: str, excluded: list[int]) -> Meaning:
     closeness = vectors @ index.encoder.encode([question])[0]
     closeness[~alive] = _NOWHERE
     closeness[excluded] = _NOWHERE
-    return _with_closest(closeness)
-
-
-def closer_look(index: FactIndex, question: str, slots: list[int], encoder: MiniLm) -> Meaning:
-    """The transformer encoder's closeness of the question to the facts in ``slots``
-    (every other slot is ``_NOWHERE``): one question encoded, and each fact the first
-    time it is looked at."""
-    closeness = np.full(len(index.by_slot), _NOWHERE, dtype=np.float32)
-    if slots:
-        closeness[slots] = index.close_vectors_of(slots, encoder) @ encoder.encode([question])[0]
-    return _with_closest(closeness)
-
-
-def _with_closest(closeness: np.ndarray) -> Meaning:
     if len(closeness) < 2:
         return Meaning(closeness, 0, _NOWHERE)
     first, second = np.argpartition(-closeness, 1)[:2].tolist()
