@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import discord
 
-from bot.limits import EMBED_FIELD_VALUE_CHARS, clip
+from bot.limits import EMBED_FIELD_VALUE_CHARS, clip_line
 from bot.render import COLOUR
 from knowledge.models import Digest
 
@@ -47,7 +47,7 @@ def digest_embed(digest: Digest) -> discord.Embed:
     embed = discord.Embed(title=f"Weekly digest · {period}", colour=COLOUR)
     questions = [
         f"#{e.id} · {e.count}× · {'suggested · ' if e.suggested else ''}"
-        f"{clip(' '.join(e.text.split()), QUESTION_CHARS)}"
+        f"{clip_line(e.text, QUESTION_CHARS)}"
         for e in digest.new_unanswered
     ]
     embed.add_field(
@@ -57,7 +57,7 @@ def digest_embed(digest: Digest) -> discord.Embed:
     )
     changes = [
         f"Fact {c.fact_id} · {', '.join(dict.fromkeys(c.actions))} · "
-        f"{clip(' '.join(c.answer.split()), ANSWER_CHARS)}"
+        f"{clip_line(c.answer, ANSWER_CHARS)}"
         for c in digest.fact_changes
     ]
     embed.add_field(
@@ -66,7 +66,7 @@ def digest_embed(digest: Digest) -> discord.Embed:
         inline=False,
     )
     proposals = [
-        f"{p.count}× for fact {p.fact_id}: {clip(' '.join(p.text.split()), QUESTION_CHARS)}"
+        f"{p.count}× for fact {p.fact_id}: {clip_line(p.text, QUESTION_CHARS)}"
         for p in digest.pending_proposals
     ]
     embed.add_field(

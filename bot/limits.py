@@ -42,3 +42,9 @@ def clip(text: str, limit: int, *, marker: str = SHORTENED) -> str:
     if text[room : room + 1].strip() and space > room // 2:
         kept = kept[:space]
     return kept.rstrip() + marker
+
+
+def clip_line(text: str, limit: int) -> str:
+    """``text`` on one line (every run of whitespace one space), clipped to ``limit``:
+    for lists where each item must stay one line."""
+    return clip(" ".join(text.split()), limit)

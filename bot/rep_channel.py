@@ -14,7 +14,7 @@ import aiohttp
 import discord
 
 from bot.interactions import Outgoing
-from bot.limits import clip
+from bot.limits import clip_line
 
 log = logging.getLogger(__name__)
 
@@ -56,5 +56,5 @@ class RepChannel:
         """One line: which rep did ``what`` (say "edited fact 12 (answer)"), and the answer."""
         if self.channel_id is None:
             return
-        quoted = clip(" ".join(answer.split()), ANSWER_CHARS)
+        quoted = clip_line(answer, ANSWER_CHARS)
         await self.post(Outgoing(content=f"{rep.mention} {what}: \u201c{quoted}\u201d"))
