@@ -50,7 +50,7 @@ def passage_index(sources: SourceStore, cache: Path | None) -> PassageIndex:
     key = cache_key(WHAT, code_fingerprint())
     saved = load(cache, key, SavedPassages, WHAT) if cache is not None else None
     if saved is None:
-        index = PassageIndex.build((key, sources.source_text(key)) for key in wanted)
+        index = PassageIndex.build((source, sources.source_text(source)) for source in wanted)
     else:
         log.debug("passage index loaded from %s", cache)
         index = saved.index
